@@ -1,0 +1,257 @@
+//! `anjungan`: the technician's command line. Parses arguments, calls the
+//! domain library, prints one plain sentence on error.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anjungan::catalog::{self, Catalog};
+use anjungan::config::{Config, Origin};
+use anjungan::search::SearchIndex;
+use anjungan::store::Store;
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "anjungan",
+    version,
+    about = "Anjungan's technician command line: the service catalog, its search and the configuration.",
+    long_about = "Anjungan's technician command line.\n\n\
+        The configuration is read from --config, else $ANJUNGAN_CONFIG, else \
+        /etc/anjungan/anjungan.toml; without any, built-in defaults and the demo catalog are used."
+)]
+struct Cli {
+    /// Configuration file to use instead of $ANJUNGAN_CONFIG or /etc/anjungan/anjungan.toml.
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Install, export, inspect and search the service catalog.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// Show or check the configuration in force.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// Validate a catalog bundle and install it in one step; a refused bundle changes nothing.
+    Import {
+        /// The bundle (JSON, see catalog-format.md); "-" reads standard input.
+        file: PathBuf,
+    },
+    /// Write the catalog in use as a bundle (the demo catalog on a fresh device).
+    Export {
+        /// Where to write it; standard output without it.
+        file: Option<PathBuf>,
+    },
+    /// Search the catalog as the kiosk does.
+    Search {
+        /// What a citizen would type; without it, queries are read from standard input, one per line.
+        query: Option<String>,
+        /// Language of the names shown.
+        #[arg(long, value_enum, default_value_t = Lang::Id)]
+        lang: Lang,
+        /// How many results at most.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        limit: u16,
+        /// Print a JSON array of results, best first.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Which catalog is in use, and the last imports.
+    Status,
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the configuration in force, defaults included, and where it came from.
+    Show,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Lang {
+    Id,
+    En,
+}
+
+impl Lang {
+    fn code(self) -> &'static str {
+        match self {
+            Lang::Id => "id",
+            Lang::En => "en",
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("anjungan: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let (config, origin) = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Config(ConfigCommand::Show) => {
+            println!("# from: {origin}");
+            print!("{}", config.to_toml());
+            Ok(())
+        }
+        Command::Catalog(c) => catalog_command(c, &config, &origin),
+    }
+}
+
+fn catalog_command(command: CatalogCommand, config: &Config, _origin: &Origin) -> Result<()> {
+    let mut store = Store::open_for(config)?;
+    match command {
+        CatalogCommand::Import { file } => {
+            let (bytes, source) = read_input(&file)?;
+            let installed = catalog::import(&mut store, &bytes, &source)?;
+            println!(
+                "Installed the catalog of {} published {}: {} services (generation {}).",
+                installed.region_name, installed.published, installed.services, installed.generation
+            );
+            Ok(())
+        }
+        CatalogCommand::Export { file } => {
+            let catalog = catalog::load(&store)?;
+            let json = catalog::to_json(catalog.bundle());
+            match file {
+                Some(path) => write_atomically(&path, json.as_bytes()),
+                None => {
+                    std::io::stdout().write_all(json.as_bytes())?;
+                    Ok(())
+                }
+            }
+        }
+        CatalogCommand::Search {
+            query,
+            lang,
+            limit,
+            json,
+        } => {
+            let catalog = catalog::load(&store)?;
+            let index = SearchIndex::build(&catalog);
+            let mut out = std::io::stdout().lock();
+            match query {
+                Some(q) => print_results(&mut out, &catalog, &index, &q, lang, limit.into(), json)?,
+                None => {
+                    for line in std::io::stdin().lock().lines() {
+                        let q = line.context("cannot read the query from standard input")?;
+                        print_results(&mut out, &catalog, &index, &q, lang, limit.into(), json)?;
+                    }
+                }
+            }
+            Ok(())
+        }
+        CatalogCommand::Status => {
+            let catalog = catalog::load(&store)?;
+            let b = catalog.bundle();
+            match catalog.installed() {
+                None => println!(
+                    "In use: the built-in demo catalog ({}, {} services). Install the region's own with `anjungan catalog import FILE`.",
+                    b.region.name,
+                    b.services.len()
+                ),
+                Some(i) => println!(
+                    "In use: {} published {}, {} services, installed {} from {} (generation {}).",
+                    i.region_name, i.published, i.services, i.installed_at, i.source, i.generation
+                ),
+            }
+            println!("Database: {}", store.path().display());
+            for (at, source, outcome, detail) in catalog::history(&store, 10)? {
+                println!("{at}  {outcome:<9}  {source}: {detail}");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn print_results(
+    out: &mut impl Write,
+    catalog: &Catalog,
+    index: &SearchIndex,
+    query: &str,
+    lang: Lang,
+    limit: usize,
+    json: bool,
+) -> Result<()> {
+    let hits = index.search(query, limit);
+    let lang = lang.code();
+    if json {
+        let results: Vec<serde_json::Value> = hits
+            .iter()
+            .map(|h| {
+                let s = h.service(catalog);
+                serde_json::json!({
+                    "id": s.id,
+                    "name": s.name.get(lang),
+                    "category": s.category,
+                    "summary": s.summary.as_ref().map(|t| t.get(lang)),
+                    "office": s.office,
+                    "online_url": s.online_url,
+                    "score": (h.score * 100.0).round() / 100.0,
+                })
+            })
+            .collect();
+        serde_json::to_writer(&mut *out, &results)?;
+        writeln!(out)?;
+    } else if hits.is_empty() {
+        writeln!(out, "No service matches \"{query}\".")?;
+    } else {
+        for h in &hits {
+            let s = h.service(catalog);
+            writeln!(out, "{:<40} {}", s.id, s.name.get(lang))?;
+        }
+    }
+    Ok(())
+}
+
+fn read_input(file: &Path) -> Result<(Vec<u8>, String)> {
+    if file == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+            .context("cannot read the bundle from standard input")?;
+        return Ok((bytes, "standard input".into()));
+    }
+    let meta = std::fs::metadata(file)
+        .with_context(|| format!("cannot read {}; check the path", file.display()))?;
+    if meta.len() > catalog::MAX_BUNDLE_BYTES as u64 {
+        bail!(
+            "{} is {} MiB, more than the {} MiB a device accepts; check that it is a catalog bundle",
+            file.display(),
+            meta.len() / (1024 * 1024),
+            catalog::MAX_BUNDLE_BYTES / (1024 * 1024)
+        );
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    Ok((bytes, file.display().to_string()))
+}
+
+/// Writes through a temporary file and a rename, so a power cut leaves
+/// either the old file or the whole new one.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().context("the output path names no file")?;
+    let tmp = dir.join(format!(".{}.tmp", name.to_string_lossy()));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().with_context(|| format!("cannot write {}; check the folder exists and is writable", path.display()))
+}

@@ -1,0 +1,521 @@
+//! The configuration file shared by every program (`../shared/spec/interfaces.md`):
+//! where it is found, its keys, their defaults and their limits.
+//!
+//! Every key has a built-in default, so a device with no file at all runs the
+//! demo catalog. Unknown keys and bad values are refused with the key named,
+//! because a typo silently ignored on a device in a village office is found
+//! only when a citizen complains.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::{Error, Result};
+
+/// The environment variable consulted when no `--config` is given.
+pub const CONFIG_ENV: &str = "ANJUNGAN_CONFIG";
+/// The system-wide file consulted last.
+pub const SYSTEM_CONFIG: &str = "/etc/anjungan/anjungan.toml";
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub device: DeviceConfig,
+    pub captive: CaptiveConfig,
+    pub kiosk: KioskConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeviceConfig {
+    /// Shown on the admin page and sent with synced events, so the region can
+    /// tell its devices apart.
+    pub id: String,
+    pub name: String,
+    /// Holds the SQLite database and the print spool.
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CaptiveConfig {
+    /// The network interface the Wi-Fi visitors are on.
+    pub interface: String,
+    /// The way to the internet.
+    pub uplink: String,
+    /// The portal's address on `interface`.
+    pub address: IpAddr,
+    pub port: u16,
+    pub firewall: Firewall,
+    pub auth: Auth,
+    pub session_minutes: u32,
+    /// Technician page and API. Never reachable from the guest side.
+    pub admin_listen: SocketAddr,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KioskConfig {
+    pub printer: Printer,
+    /// Seconds without a touch before the screen returns home, so the next
+    /// citizen sees nothing of the last.
+    pub idle_reset_seconds: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Firewall {
+    Nftables,
+    /// No gating: for development on a laptop.
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Auth {
+    ClickThrough,
+    Voucher,
+    Radius,
+}
+
+/// Where receipts and tickets go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Printer {
+    None,
+    /// The first USB printer found.
+    Usb,
+    UsbDevice {
+        vendor: u16,
+        product: u16,
+    },
+    Serial(PathBuf),
+    Tcp {
+        host: String,
+        port: u16,
+    },
+    File(PathBuf),
+}
+
+const PRINTER_FORMS: &str =
+    "\"none\", \"usb\", \"usb:VID:PID\", \"serial:/dev/ttyUSB0\", \"tcp:HOST:9100\" or \"file:PATH\"";
+
+impl FromStr for Printer {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("\"{s}\" is not a printer; use {PRINTER_FORMS}");
+        let (kind, rest) = match s.split_once(':') {
+            Some((k, r)) => (k, Some(r)),
+            None => (s, None),
+        };
+        match (kind, rest) {
+            ("none", None) => Ok(Printer::None),
+            ("usb", None) => Ok(Printer::Usb),
+            ("usb", Some(ids)) => {
+                let (v, p) = ids.split_once(':').ok_or_else(bad)?;
+                let hex = |x: &str| u16::from_str_radix(x.trim_start_matches("0x"), 16);
+                Ok(Printer::UsbDevice {
+                    vendor: hex(v).map_err(|_| bad())?,
+                    product: hex(p).map_err(|_| bad())?,
+                })
+            }
+            ("serial", Some(path)) if path.starts_with('/') => Ok(Printer::Serial(path.into())),
+            ("file", Some(path)) if !path.is_empty() => Ok(Printer::File(path.into())),
+            ("tcp", Some(addr)) => {
+                let (host, port) = addr.rsplit_once(':').ok_or_else(bad)?;
+                let port: u16 = port.parse().map_err(|_| bad())?;
+                if host.is_empty() || port == 0 {
+                    return Err(bad());
+                }
+                let host = host.trim_start_matches('[').trim_end_matches(']');
+                Ok(Printer::Tcp {
+                    host: host.to_owned(),
+                    port,
+                })
+            }
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl fmt::Display for Printer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Printer::None => f.write_str("none"),
+            Printer::Usb => f.write_str("usb"),
+            Printer::UsbDevice { vendor, product } => write!(f, "usb:{vendor:04x}:{product:04x}"),
+            Printer::Serial(p) => write!(f, "serial:{}", p.display()),
+            Printer::Tcp { host, port } if host.contains(':') => write!(f, "tcp:[{host}]:{port}"),
+            Printer::Tcp { host, port } => write!(f, "tcp:{host}:{port}"),
+            Printer::File(p) => write!(f, "file:{}", p.display()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Printer {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for Printer {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl Default for DeviceConfig {
+    fn default() -> Self {
+        DeviceConfig {
+            id: "anjungan-demo".into(),
+            name: "Anjungan".into(),
+            data_dir: default_data_dir(),
+        }
+    }
+}
+
+impl Default for CaptiveConfig {
+    fn default() -> Self {
+        CaptiveConfig {
+            interface: "wlan0".into(),
+            uplink: "eth0".into(),
+            address: IpAddr::V4(Ipv4Addr::new(10, 42, 0, 1)),
+            port: 80,
+            firewall: Firewall::Nftables,
+            auth: Auth::ClickThrough,
+            session_minutes: 60,
+            admin_listen: SocketAddr::from(([127, 0, 0, 1], 8081)),
+        }
+    }
+}
+
+impl Default for KioskConfig {
+    fn default() -> Self {
+        KioskConfig {
+            printer: Printer::None,
+            idle_reset_seconds: 90,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            device: DeviceConfig::default(),
+            captive: CaptiveConfig::default(),
+            kiosk: KioskConfig::default(),
+        }
+    }
+}
+
+/// `/var/lib/anjungan` for root (the device); the user's data directory
+/// otherwise, so a developer's first run needs neither root nor set-up.
+fn default_data_dir() -> PathBuf {
+    if rustix::process::geteuid().is_root() {
+        return PathBuf::from("/var/lib/anjungan");
+    }
+    directories::BaseDirs::new()
+        .map(|d| d.data_dir().join("anjungan"))
+        .unwrap_or_else(|| std::env::temp_dir().join("anjungan"))
+}
+
+/// Where the configuration in force came from, for `--help`-level messages
+/// and the admin page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    File(PathBuf),
+    BuiltIn,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::File(p) => write!(f, "{}", p.display()),
+            Origin::BuiltIn => f.write_str("built-in defaults"),
+        }
+    }
+}
+
+impl Config {
+    /// Finds and reads the configuration in the order of interfaces.md:
+    /// `explicit` (the `--config` flag), then `$ANJUNGAN_CONFIG`, then
+    /// `/etc/anjungan/anjungan.toml`; none of them: built-in defaults.
+    /// A file named explicitly must exist.
+    pub fn load(explicit: Option<&Path>) -> Result<(Config, Origin)> {
+        let from_env = std::env::var_os(CONFIG_ENV).filter(|v| !v.is_empty());
+        Self::load_from(explicit, from_env.as_deref().map(Path::new), Path::new(SYSTEM_CONFIG))
+    }
+
+    fn load_from(
+        explicit: Option<&Path>,
+        from_env: Option<&Path>,
+        system: &Path,
+    ) -> Result<(Config, Origin)> {
+        if let Some(path) = explicit.or(from_env) {
+            return Ok((Self::read(path)?, Origin::File(path.to_owned())));
+        }
+        if system.exists() {
+            return Ok((Self::read(system)?, Origin::File(system.to_owned())));
+        }
+        Ok((Config::default(), Origin::BuiltIn))
+    }
+
+    pub fn read(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::ConfigRead {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and validates configuration text; `path` only names the file
+    /// in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Config> {
+        let err = |key: String, message: String| Error::Config {
+            path: path.to_owned(),
+            key,
+            message,
+        };
+        let de = toml::Deserializer::parse(text).map_err(|e| {
+            err(line_of(text, e.span()), e.message().trim().to_owned())
+        })?;
+        let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+            let key = e.path().to_string();
+            let inner = e.into_inner();
+            err(key, inner.message().trim().to_owned())
+        })?;
+        config
+            .check()
+            .map_err(|(key, message)| err(key.to_owned(), message))?;
+        Ok(config)
+    }
+
+    /// Rules that span keys or that the types alone cannot say.
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        let c = &self.captive;
+        let slug = |s: &str| {
+            !s.is_empty()
+                && s.len() <= 64
+                && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        };
+        if !slug(&self.device.id) {
+            return Err((
+                "device.id",
+                format!(
+                    "\"{}\" is not allowed; use 1 to 64 lower-case letters, digits and '-'",
+                    self.device.id
+                ),
+            ));
+        }
+        if self.device.name.trim().is_empty() {
+            return Err(("device.name", "must not be empty".into()));
+        }
+        if !self.device.data_dir.is_absolute() {
+            return Err((
+                "device.data_dir",
+                format!("\"{}\" must be an absolute path", self.device.data_dir.display()),
+            ));
+        }
+        for (key, name) in [("captive.interface", &c.interface), ("captive.uplink", &c.uplink)] {
+            if name.is_empty() || name.len() > 15 || name.contains(['/', ' ']) {
+                return Err((key, format!("\"{name}\" is not a network interface name")));
+            }
+        }
+        if c.interface == c.uplink {
+            return Err((
+                "captive.uplink",
+                "must differ from captive.interface: visitors and the internet are on different sides".into(),
+            ));
+        }
+        if c.port == 0 {
+            return Err(("captive.port", "must be between 1 and 65535".into()));
+        }
+        if !(1..=24 * 60 * 7).contains(&c.session_minutes) {
+            return Err((
+                "captive.session_minutes",
+                format!("{} is out of range; use 1 to 10080 (a week)", c.session_minutes),
+            ));
+        }
+        let admin = c.admin_listen.ip();
+        if admin.is_unspecified() || admin == c.address {
+            return Err((
+                "captive.admin_listen",
+                format!(
+                    "{} would be reachable by Wi-Fi visitors; listen on 127.0.0.1 or on an address of the uplink side",
+                    c.admin_listen
+                ),
+            ));
+        }
+        if !(10..=3600).contains(&self.kiosk.idle_reset_seconds) {
+            return Err((
+                "kiosk.idle_reset_seconds",
+                format!(
+                    "{} is out of range; use 10 to 3600",
+                    self.kiosk.idle_reset_seconds
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The configuration as TOML, e.g. for `anjungan config show`.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("a Config always serialises")
+    }
+
+    /// The SQLite database every program shares.
+    pub fn database_path(&self) -> PathBuf {
+        self.device.data_dir.join("anjungan.db")
+    }
+}
+
+fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    match span {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}")
+        }
+        None => "syntax".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(text, Path::new("/etc/anjungan/anjungan.toml"))
+    }
+
+    fn refusal(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn empty_file_is_all_defaults() {
+        let defaults = Config::default();
+        assert_eq!(parse("").unwrap(), defaults);
+    }
+
+    #[test]
+    fn the_interface_example_parses() {
+        let c = parse(
+            r#"
+[device]
+id = "bdg-balaikota-01"
+name = "Balai Kota Bandung, lobi"
+data_dir = "/var/lib/anjungan"
+
+[captive]
+interface = "wlan0"
+uplink = "eth0"
+address = "10.42.0.1"
+port = 80
+firewall = "nftables"
+auth = "click-through"
+session_minutes = 60
+admin_listen = "127.0.0.1:8081"
+
+[kiosk]
+printer = "none"
+idle_reset_seconds = 90
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.device.id, "bdg-balaikota-01");
+        assert_eq!(c.captive.auth, Auth::ClickThrough);
+        assert_eq!(c.kiosk.printer, Printer::None);
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let m = refusal("[captive]\nsesion_minutes = 30\n");
+        assert!(m.contains("captive"), "{m}");
+        assert!(m.contains("sesion_minutes"), "{m}");
+        let m = refusal("[kiosks]\n");
+        assert!(m.contains("kiosks"), "{m}");
+    }
+
+    #[test]
+    fn bad_values_name_the_key_and_what_is_allowed() {
+        let m = refusal("[captive]\nauth = \"ldap\"\n");
+        assert!(m.contains("captive.auth"), "{m}");
+        assert!(m.contains("click-through"), "{m}");
+
+        let m = refusal("[kiosk]\nprinter = \"lpt1\"\n");
+        assert!(m.contains("kiosk.printer"), "{m}");
+        assert!(m.contains("tcp:HOST:9100"), "{m}");
+
+        let m = refusal("[captive]\nport = 70000\n");
+        assert!(m.contains("captive.port"), "{m}");
+
+        let m = refusal("[kiosk]\nidle_reset_seconds = 2\n");
+        assert!(m.contains("kiosk.idle_reset_seconds") && m.contains("10 to 3600"), "{m}");
+
+        let m = refusal("[device]\ndata_dir = \"data\"\n");
+        assert!(m.contains("device.data_dir") && m.contains("absolute"), "{m}");
+    }
+
+    #[test]
+    fn syntax_errors_name_the_line() {
+        let m = refusal("[device]\nid = \n");
+        assert!(m.contains("line 2"), "{m}");
+    }
+
+    #[test]
+    fn admin_side_never_on_the_guest_address() {
+        let m = refusal("[captive]\nadmin_listen = \"10.42.0.1:8081\"\n");
+        assert!(m.contains("captive.admin_listen"), "{m}");
+        let m = refusal("[captive]\nadmin_listen = \"0.0.0.0:8081\"\n");
+        assert!(m.contains("visitors"), "{m}");
+    }
+
+    #[test]
+    fn printers_parse_and_print_back() {
+        for s in [
+            "none",
+            "usb",
+            "usb:04b8:0e15",
+            "serial:/dev/ttyUSB0",
+            "tcp:192.0.2.5:9100",
+            "tcp:[::1]:9100",
+            "file:/tmp/printer.bin",
+        ] {
+            let p: Printer = s.parse().unwrap();
+            assert_eq!(p.to_string(), s);
+        }
+        for bad in ["usb:xyz", "tcp:host", "tcp::9100", "serial:ttyUSB0", "file:", "lp"] {
+            assert!(bad.parse::<Printer>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn lookup_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.toml");
+        let b = dir.path().join("b.toml");
+        let sys = dir.path().join("sys.toml");
+        std::fs::write(&a, "[device]\nid = \"from-flag\"\n").unwrap();
+        std::fs::write(&b, "[device]\nid = \"from-env\"\n").unwrap();
+        std::fs::write(&sys, "[device]\nid = \"from-system\"\n").unwrap();
+        let id = |e, v, s: &Path| Config::load_from(e, v, s).unwrap().0.device.id;
+        assert_eq!(id(Some(&a), Some(&b), &sys), "from-flag");
+        assert_eq!(id(None, Some(&b), &sys), "from-env");
+        assert_eq!(id(None, None, &sys), "from-system");
+        let none = dir.path().join("missing.toml");
+        let (c, origin) = Config::load_from(None, None, &none).unwrap();
+        assert_eq!((c, origin), (Config::default(), Origin::BuiltIn));
+        let m = Config::load_from(Some(&none), None, &sys).unwrap_err().to_string();
+        assert!(m.contains("missing.toml"), "{m}");
+    }
+
+    #[test]
+    fn shown_config_reads_back() {
+        let c = Config::default();
+        assert_eq!(parse(&c.to_toml()).unwrap(), c);
+    }
+}

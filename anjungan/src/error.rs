@@ -1,0 +1,54 @@
+//! The one error type of the domain crate. Every message is written for a
+//! technician: it names the file, key or place and says what to do.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A configuration file could not be read at all.
+    #[error("cannot read the configuration file {path}: {source}; check the path and its permissions")]
+    ConfigRead {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    /// A configuration file was read but a key in it is wrong.
+    #[error("{path}: {key}: {message}")]
+    Config {
+        path: PathBuf,
+        /// Dotted key, e.g. `captive.auth`, or `line 3` for a syntax error.
+        key: String,
+        message: String,
+    },
+
+    /// A catalog bundle was refused; nothing was installed.
+    #[error("catalog refused, nothing was changed: {0}")]
+    CatalogRefused(#[from] crate::catalog::Refusal),
+
+    /// The database could not be opened, migrated, read or written.
+    #[error("database {path}: {source}")]
+    Store {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+
+    #[error("database {path}: {source}")]
+    Migration {
+        path: PathBuf,
+        source: rusqlite_migration::Error,
+    },
+
+    /// The installed catalog in the database no longer parses; only a bug or
+    /// a hand-edited database gets here.
+    #[error("the catalog stored in {path} is damaged ({message}); import a catalog again with `anjungan catalog import FILE`")]
+    StoredCatalogDamaged { path: PathBuf, message: String },
+
+    #[error("{what} {path}: {source}")]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,14 @@
+//! Anjungan's domain: the configuration every program reads, the one SQLite
+//! store they share, the service catalog (its bundle format, validation and
+//! installation) and the search citizens use to find a service.
+//!
+//! This crate knows no UI toolkit, no HTTP framework and no firewall: the
+//! kiosk, the portal and the command line are thin shells around it.
+
+pub mod catalog;
+pub mod config;
+pub mod error;
+pub mod search;
+pub mod store;
+
+pub use error::{Error, Result};

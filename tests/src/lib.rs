@@ -1,0 +1,101 @@
+//! Helpers for the end-to-end tests: finding the built programs and running
+//! them against a configuration of their own in a temporary directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The directory cargo puts the workspace's programs in (`target/debug`),
+/// found from the test executable itself (`target/debug/deps/...`).
+pub fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows its own path");
+    let deps = exe.parent().expect("test executables live in target/<profile>/deps");
+    deps.parent().expect("deps has a parent").to_owned()
+}
+
+/// The path of one of the workspace's programs, built if missing.
+pub fn program(name: &str) -> PathBuf {
+    let path = bin_dir().join(name);
+    if !path.exists() {
+        let package = match name {
+            "anjungan" => "anjungan",
+            "anjungan-kiosk" => "kiosk",
+            "anjungan-captive" => "captive",
+            other => panic!("unknown program {other}"),
+        };
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "-p", package, "--bin", name])
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building {name} failed");
+    }
+    path
+}
+
+/// A device of its own: a data directory and a configuration file pointing
+/// at it, in a temporary directory removed when dropped.
+pub struct Device {
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+}
+
+impl Device {
+    pub fn new() -> Device {
+        Device::with_config("")
+    }
+
+    /// A device whose configuration file also holds `extra` TOML.
+    pub fn with_config(extra: &str) -> Device {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let config = dir.path().join("anjungan.toml");
+        let data = dir.path().join("data");
+        std::fs::write(
+            &config,
+            format!("[device]\nid = \"test-device\"\ndata_dir = \"{}\"\n{extra}", data.display()),
+        )
+        .expect("the configuration is written");
+        Device { dir, config }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs `program` with `--config` for this device and `args`.
+    pub fn run(&self, program_name: &str, args: &[&str]) -> Output {
+        self.command(program_name, args).output().expect("the program runs")
+    }
+
+    pub fn command(&self, program_name: &str, args: &[&str]) -> Command {
+        let mut cmd = Command::new(program(program_name));
+        cmd.arg("--config").arg(&self.config).args(args);
+        cmd.env_remove("ANJUNGAN_CONFIG");
+        cmd
+    }
+
+    /// `anjungan catalog export` of this device, as text.
+    pub fn export(&self) -> String {
+        let out = self.run("anjungan", &["catalog", "export"]);
+        assert!(out.status.success(), "export failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("the export is UTF-8")
+    }
+
+    /// `anjungan catalog import FILE`, returning (success, stderr).
+    pub fn import(&self, file: &Path) -> (bool, String) {
+        let out = self.run("anjungan", &["catalog", "import", file.to_str().expect("UTF-8 path")]);
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+impl Default for Device {
+    fn default() -> Self {
+        Device::new()
+    }
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
