@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::Mutex;
 
 /// The directory cargo puts the workspace's programs in (`target/debug`),
 /// found from the test executable itself (`target/debug/deps/...`).
@@ -12,23 +13,27 @@ pub fn bin_dir() -> PathBuf {
     deps.parent().expect("deps has a parent").to_owned()
 }
 
-/// The path of one of the workspace's programs, built if missing.
+/// The path of one of the workspace's programs, built (once per test
+/// process) so a test never runs a program older than the code under test.
 pub fn program(name: &str) -> PathBuf {
-    let path = bin_dir().join(name);
-    if !path.exists() {
+    static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if !built.iter().any(|b| b == name) {
         let package = match name {
             "anjungan" => "anjungan",
             "anjungan-kiosk" => "kiosk",
             "anjungan-captive" => "captive",
             other => panic!("unknown program {other}"),
         };
-        let status = Command::new(env!("CARGO"))
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
             .args(["build", "--quiet", "-p", package, "--bin", name])
             .status()
             .expect("cargo runs");
         assert!(status.success(), "building {name} failed");
+        built.push(name.to_owned());
     }
-    path
+    bin_dir().join(name)
 }
 
 /// A device of its own: a data directory and a configuration file pointing

@@ -98,9 +98,10 @@ const EQUIVALENT: &[&[&str]] = &[
     &["umkm", "ukm"],
 ];
 
-/// Abbreviations and the words they stand for. When a text contains the
-/// words in a row, it is indexed under the abbreviation too, so `kk` finds
-/// "Kartu Keluarga" even where the bundle gives no keyword.
+/// Abbreviations and the words they stand for. A text with the words in a
+/// row is indexed under the abbreviation too, and a text with the
+/// abbreviation under the words: `kk` finds "Kartu Keluarga" and
+/// "rumah sakit" finds "RSUD" where the bundle gives no keyword.
 pub const ABBREVIATIONS: &[(&str, &[&str])] = &[
     ("ktp", &["kartu", "tanda", "penduduk"]),
     ("kk", &["kartu", "keluarga"]),
@@ -124,6 +125,20 @@ pub const ABBREVIATIONS: &[(&str, &[&str])] = &[
     ("ppid", &["pejabat", "pengelola", "informasi", "dan", "dokumentasi"]),
     ("blk", &["balai", "latihan", "kerja"]),
     ("ak1", &["kartu", "pencari", "kerja"]),
+    ("rsud", &["rumah", "sakit", "umum", "daerah"]),
+    ("puskesmas", &["pusat", "kesehatan", "masyarakat"]),
+    ("dukcapil", &["kependudukan", "dan", "pencatatan", "sipil"]),
+    ("stnk", &["surat", "tanda", "nomor", "kendaraan"]),
+    ("bpkb", &["buku", "pemilik", "kendaraan", "bermotor"]),
+    ("sim", &["surat", "izin", "mengemudi"]),
+    ("paud", &["pendidikan", "anak", "usia", "dini"]),
+    ("pip", &["program", "indonesia", "pintar"]),
+    ("dtks", &["data", "terpadu", "kesejahteraan", "sosial"]),
+    ("siup", &["surat", "izin", "usaha", "perdagangan"]),
+    ("sppt", &["surat", "pemberitahuan", "pajak", "terutang"]),
+    ("ikd", &["identitas", "kependudukan", "digital"]),
+    ("pmi", &["pekerja", "migran", "indonesia"]),
+    ("skpwni", &["surat", "keterangan", "pindah", "warga", "negara", "indonesia"]),
 ];
 
 /// Every word's equivalents (not including itself).

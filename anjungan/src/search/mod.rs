@@ -42,8 +42,8 @@ mod quality {
     pub const STEM: f32 = 0.9;
     pub const EQUIVALENT: f32 = 0.85;
     /// Completions: scaled by how much of the word is typed.
-    pub const PREFIX_MIN: f32 = 0.55;
-    pub const PREFIX_SPAN: f32 = 0.35;
+    pub const PREFIX_MIN: f32 = 0.6;
+    pub const PREFIX_SPAN: f32 = 0.15;
     pub const ONE_TYPO: f32 = 0.65;
     pub const TWO_TYPOS: f32 = 0.45;
 }
@@ -110,6 +110,11 @@ impl DocWords<'_> {
         for (abbreviation, phrase) in ABBREVIATIONS {
             if words.windows(phrase.len()).any(|w| w == *phrase) {
                 self.add(abbreviation, weight);
+            }
+            if words.iter().any(|w| w == abbreviation) {
+                for word in phrase.iter().filter(|w| !is_stop_word(w)) {
+                    self.add(word, weight * quality::EQUIVALENT);
+                }
             }
         }
         for compound in normalize::compounds(text) {
@@ -214,6 +219,29 @@ impl SearchIndex {
         self.words.binary_search_by(|w| (**w).cmp(word)).ok()
     }
 
+    /// Adds the completions of `typed`, the most common first, at quality
+    /// `floor` and up: a completion counts a little more the more of it is
+    /// typed.
+    fn complete(&self, typed: &str, floor: f32, found: &mut Vec<(usize, f32)>) {
+        let start = self.words.partition_point(|w| **w < *typed);
+        let mut completions: Vec<usize> = (start..self.words.len())
+            .take_while(|&n| self.words[n].starts_with(typed))
+            .filter(|&n| *self.words[n] != *typed)
+            .collect();
+        if completions.len() > MAX_COMPLETIONS {
+            completions.sort_by_key(|&n| std::cmp::Reverse(self.postings[n].len()));
+            completions.truncate(MAX_COMPLETIONS);
+        }
+        let typed_len = typed.chars().count() as f32;
+        for n in completions {
+            let done = typed_len / self.words[n].chars().count() as f32;
+            let q = floor + quality::PREFIX_SPAN * done;
+            if !found.iter().any(|(m, _)| *m == n) {
+                found.push((n, q));
+            }
+        }
+    }
+
     /// The catalog words a query word stands for, with how well each
     /// matches it.
     fn expand(&self, typed: &str, still_typing: bool) -> Vec<(usize, f32)> {
@@ -243,20 +271,7 @@ impl SearchIndex {
         }
 
         if still_typing {
-            let start = self.words.partition_point(|w| **w < *typed);
-            let mut completions: Vec<usize> = (start..self.words.len())
-                .take_while(|&n| self.words[n].starts_with(typed))
-                .filter(|&n| *self.words[n] != *typed)
-                .collect();
-            if completions.len() > MAX_COMPLETIONS {
-                completions.sort_by_key(|&n| std::cmp::Reverse(self.postings[n].len()));
-                completions.truncate(MAX_COMPLETIONS);
-            }
-            let typed_len = typed.chars().count() as f32;
-            for n in completions {
-                let done = typed_len / self.words[n].chars().count() as f32;
-                push(&mut found, n, quality::PREFIX_MIN + quality::PREFIX_SPAN * done);
-            }
+            self.complete(typed, quality::PREFIX_MIN, &mut found);
         }
 
         // Typos only when the word means nothing as typed: a real word is
@@ -266,6 +281,13 @@ impl SearchIndex {
                 let q = if distance == 1 { quality::ONE_TYPO } else { quality::TWO_TYPOS };
                 push(&mut found, n as usize, q);
             }
+        }
+        // A wrong key just pressed, in a word still being typed: complete
+        // what came before it.
+        if found.is_empty() && still_typing && typed.chars().count() >= 5 {
+            let mut shorter = typed.to_owned();
+            shorter.pop();
+            self.complete(&shorter, quality::TWO_TYPOS, &mut found);
         }
         found
     }
@@ -298,14 +320,24 @@ impl SearchIndex {
         let mut touched: Vec<u32> = Vec::new();
         let mut any: Vec<u32> = Vec::new();
         for (typed, still_typing) in &query_words {
-            for (n, q) in self.expand(typed, *still_typing) {
-                let idf = self.idf[n];
+            let expansions = self.expand(typed, *still_typing);
+            // How telling the word is comes from what it most likely means,
+            // not from each of its expansions: a rare word one typo away
+            // must not outrank the common word the citizen meant.
+            let Some(meant) = expansions
+                .iter()
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(self.postings[a.0].len().cmp(&self.postings[b.0].len())))
+            else {
+                continue;
+            };
+            let idf = self.idf[meant.0];
+            for (n, q) in expansions {
                 for p in &self.postings[n] {
                     let slot = &mut best[p.doc as usize];
                     if *slot == 0.0 {
                         touched.push(p.doc);
                     }
-                    *slot = slot.max(p.weight * q * idf);
+                    *slot = slot.max(p.weight * q);
                 }
             }
             for &doc in &touched {
@@ -313,7 +345,7 @@ impl SearchIndex {
                 if matched[d] == 0 {
                     any.push(doc);
                 }
-                total[d] += best[d];
+                total[d] += best[d] * idf;
                 matched[d] += 1;
                 best[d] = 0.0;
             }
