@@ -20,7 +20,7 @@ pub const CONFIG_ENV: &str = "ANJUNGAN_CONFIG";
 /// The system-wide file consulted last.
 pub const SYSTEM_CONFIG: &str = "/etc/anjungan/anjungan.toml";
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub device: DeviceConfig,
@@ -99,8 +99,7 @@ pub enum Printer {
     File(PathBuf),
 }
 
-const PRINTER_FORMS: &str =
-    "\"none\", \"usb\", \"usb:VID:PID\", \"serial:/dev/ttyUSB0\", \"tcp:HOST:9100\" or \"file:PATH\"";
+const PRINTER_FORMS: &str = "\"none\", \"usb\", \"usb:VID:PID\", \"serial:/dev/ttyUSB0\", \"tcp:HOST:9100\" or \"file:PATH\"";
 
 impl FromStr for Printer {
     type Err = String;
@@ -202,16 +201,6 @@ impl Default for KioskConfig {
     }
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            device: DeviceConfig::default(),
-            captive: CaptiveConfig::default(),
-            kiosk: KioskConfig::default(),
-        }
-    }
-}
-
 /// `/var/lib/anjungan` for root (the device); the user's data directory
 /// otherwise, so a developer's first run needs neither root nor set-up.
 fn default_data_dir() -> PathBuf {
@@ -247,7 +236,11 @@ impl Config {
     /// A file named explicitly must exist.
     pub fn load(explicit: Option<&Path>) -> Result<(Config, Origin)> {
         let from_env = std::env::var_os(CONFIG_ENV).filter(|v| !v.is_empty());
-        Self::load_from(explicit, from_env.as_deref().map(Path::new), Path::new(SYSTEM_CONFIG))
+        Self::load_from(
+            explicit,
+            from_env.as_deref().map(Path::new),
+            Path::new(SYSTEM_CONFIG),
+        )
     }
 
     fn load_from(
@@ -280,9 +273,8 @@ impl Config {
             key,
             message,
         };
-        let de = toml::Deserializer::parse(text).map_err(|e| {
-            err(line_of(text, e.span()), e.message().trim().to_owned())
-        })?;
+        let de = toml::Deserializer::parse(text)
+            .map_err(|e| err(line_of(text, e.span()), e.message().trim().to_owned()))?;
         let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
             let key = e.path().to_string();
             let inner = e.into_inner();
@@ -300,7 +292,8 @@ impl Config {
         let slug = |s: &str| {
             !s.is_empty()
                 && s.len() <= 64
-                && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         };
         if !slug(&self.device.id) {
             return Err((
@@ -317,10 +310,16 @@ impl Config {
         if !self.device.data_dir.is_absolute() {
             return Err((
                 "device.data_dir",
-                format!("\"{}\" must be an absolute path", self.device.data_dir.display()),
+                format!(
+                    "\"{}\" must be an absolute path",
+                    self.device.data_dir.display()
+                ),
             ));
         }
-        for (key, name) in [("captive.interface", &c.interface), ("captive.uplink", &c.uplink)] {
+        for (key, name) in [
+            ("captive.interface", &c.interface),
+            ("captive.uplink", &c.uplink),
+        ] {
             if name.is_empty() || name.len() > 15 || name.contains(['/', ' ']) {
                 return Err((key, format!("\"{name}\" is not a network interface name")));
             }
@@ -337,7 +336,10 @@ impl Config {
         if !(1..=24 * 60 * 7).contains(&c.session_minutes) {
             return Err((
                 "captive.session_minutes",
-                format!("{} is out of range; use 1 to 10080 (a week)", c.session_minutes),
+                format!(
+                    "{} is out of range; use 1 to 10080 (a week)",
+                    c.session_minutes
+                ),
             ));
         }
         let admin = c.admin_listen.ip();
@@ -454,10 +456,16 @@ idle_reset_seconds = 90
         assert!(m.contains("captive.port"), "{m}");
 
         let m = refusal("[kiosk]\nidle_reset_seconds = 2\n");
-        assert!(m.contains("kiosk.idle_reset_seconds") && m.contains("10 to 3600"), "{m}");
+        assert!(
+            m.contains("kiosk.idle_reset_seconds") && m.contains("10 to 3600"),
+            "{m}"
+        );
 
         let m = refusal("[device]\ndata_dir = \"data\"\n");
-        assert!(m.contains("device.data_dir") && m.contains("absolute"), "{m}");
+        assert!(
+            m.contains("device.data_dir") && m.contains("absolute"),
+            "{m}"
+        );
     }
 
     #[test]
@@ -488,7 +496,14 @@ idle_reset_seconds = 90
             let p: Printer = s.parse().unwrap();
             assert_eq!(p.to_string(), s);
         }
-        for bad in ["usb:xyz", "tcp:host", "tcp::9100", "serial:ttyUSB0", "file:", "lp"] {
+        for bad in [
+            "usb:xyz",
+            "tcp:host",
+            "tcp::9100",
+            "serial:ttyUSB0",
+            "file:",
+            "lp",
+        ] {
             assert!(bad.parse::<Printer>().is_err(), "{bad}");
         }
     }
@@ -509,7 +524,9 @@ idle_reset_seconds = 90
         let none = dir.path().join("missing.toml");
         let (c, origin) = Config::load_from(None, None, &none).unwrap();
         assert_eq!((c, origin), (Config::default(), Origin::BuiltIn));
-        let m = Config::load_from(Some(&none), None, &sys).unwrap_err().to_string();
+        let m = Config::load_from(Some(&none), None, &sys)
+            .unwrap_err()
+            .to_string();
         assert!(m.contains("missing.toml"), "{m}");
     }
 

@@ -8,7 +8,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A configuration file could not be read at all.
-    #[error("cannot read the configuration file {path}: {source}; check the path and its permissions")]
+    #[error(
+        "cannot read the configuration file {path}: {source}; check the path and its permissions"
+    )]
     ConfigRead {
         path: PathBuf,
         source: std::io::Error,
@@ -42,7 +44,9 @@ pub enum Error {
 
     /// The installed catalog in the database no longer parses; only a bug or
     /// a hand-edited database gets here.
-    #[error("the catalog stored in {path} is damaged ({message}); import a catalog again with `anjungan catalog import FILE`")]
+    #[error(
+        "the catalog stored in {path} is damaged ({message}); import a catalog again with `anjungan catalog import FILE`"
+    )]
     StoredCatalogDamaged { path: PathBuf, message: String },
 
     #[error("{what} {path}: {source}")]

@@ -54,6 +54,21 @@ impl Store {
         )
         .map_err(fail)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
+        // Programs starting together would otherwise race to create the
+        // schema: each reads version 0, one of them fails. The schema is
+        // brought up to date under a file lock, held only for this.
+        let lock_path = path.with_extension("db-migrate.lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .and_then(|f| f.lock().map(|()| f))
+            .map_err(|source| Error::Io {
+                what: "cannot lock the database for its schema update",
+                path: lock_path.clone(),
+                source,
+            })?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
@@ -66,6 +81,7 @@ impl Store {
                 path: path.to_owned(),
                 source,
             })?;
+        drop(lock);
         Ok(Store {
             conn,
             path: path.to_owned(),
@@ -103,7 +119,10 @@ mod tests {
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
-        let fk: i64 = store.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        let fk: i64 = store
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(fk, 1);
         // A second open of a migrated database is a no-op.
         drop(store);

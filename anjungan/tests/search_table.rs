@@ -17,7 +17,10 @@ fn citizens_find_what_they_mean() {
         let [query, _lang, expected, kind] = cols[..] else {
             panic!("a row needs query, lang, expected, kind: {line:?}");
         };
-        assert!(catalog.service(expected).is_some(), "{expected} is not in the demo catalog");
+        assert!(
+            catalog.service(expected).is_some(),
+            "{expected} is not in the demo catalog"
+        );
         rows += 1;
         let top: Vec<&str> = index
             .search(query, 3)
@@ -25,9 +28,16 @@ fn citizens_find_what_they_mean() {
             .map(|h| h.service(&catalog).id.as_str())
             .collect();
         if !top.contains(&expected) {
-            failures.push(format!("{kind:<12} {query:<30} wanted {expected}, got {top:?}"));
+            failures.push(format!(
+                "{kind:<12} {query:<30} wanted {expected}, got {top:?}"
+            ));
         }
     }
     assert!(rows >= 40, "the table has {rows} queries");
-    assert!(failures.is_empty(), "{} of {rows} queries missed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {rows} queries missed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -9,7 +9,9 @@ use std::sync::Mutex;
 /// found from the test executable itself (`target/debug/deps/...`).
 pub fn bin_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the test knows its own path");
-    let deps = exe.parent().expect("test executables live in target/<profile>/deps");
+    let deps = exe
+        .parent()
+        .expect("test executables live in target/<profile>/deps");
     deps.parent().expect("deps has a parent").to_owned()
 }
 
@@ -55,7 +57,10 @@ impl Device {
         let data = dir.path().join("data");
         std::fs::write(
             &config,
-            format!("[device]\nid = \"test-device\"\ndata_dir = \"{}\"\n{extra}", data.display()),
+            format!(
+                "[device]\nid = \"test-device\"\ndata_dir = \"{}\"\n{extra}",
+                data.display()
+            ),
         )
         .expect("the configuration is written");
         Device { dir, config }
@@ -67,7 +72,9 @@ impl Device {
 
     /// Runs `program` with `--config` for this device and `args`.
     pub fn run(&self, program_name: &str, args: &[&str]) -> Output {
-        self.command(program_name, args).output().expect("the program runs")
+        self.command(program_name, args)
+            .output()
+            .expect("the program runs")
     }
 
     pub fn command(&self, program_name: &str, args: &[&str]) -> Command {
@@ -80,14 +87,24 @@ impl Device {
     /// `anjungan catalog export` of this device, as text.
     pub fn export(&self) -> String {
         let out = self.run("anjungan", &["catalog", "export"]);
-        assert!(out.status.success(), "export failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "export failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).expect("the export is UTF-8")
     }
 
     /// `anjungan catalog import FILE`, returning (success, stderr).
     pub fn import(&self, file: &Path) -> (bool, String) {
-        let out = self.run("anjungan", &["catalog", "import", file.to_str().expect("UTF-8 path")]);
-        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+        let out = self.run(
+            "anjungan",
+            &["catalog", "import", file.to_str().expect("UTF-8 path")],
+        );
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     }
 }
 

@@ -37,9 +37,16 @@ fn check_refused(device: &Device, bundle: &[u8], place: &str) {
     std::fs::write(&file, bundle).unwrap();
     let (ok, err) = device.import(&file);
     assert!(!ok, "a bundle with a fault at {place} was installed");
-    assert!(err.contains(place), "the message does not name {place}: {err}");
+    assert!(
+        err.contains(place),
+        "the message does not name {place}: {err}"
+    );
     assert_eq!(err.trim_end().lines().count(), 1, "one plain line: {err}");
-    assert_eq!(device.export(), before, "the refusal at {place} changed the catalog");
+    assert_eq!(
+        device.export(),
+        before,
+        "the refusal at {place} changed the catalog"
+    );
 }
 
 fn refused_with(device: &Device, change: impl FnOnce(&mut Value), place: &str) {
@@ -51,7 +58,11 @@ fn refused_with(device: &Device, change: impl FnOnce(&mut Value), place: &str) {
 #[test]
 fn not_json_is_refused_with_its_line() {
     let device = installed_device();
-    check_refused(&device, b"{\n  \"format\": \"anjungan-catalog\",\n  oops\n}", "line 3");
+    check_refused(
+        &device,
+        b"{\n  \"format\": \"anjungan-catalog\",\n  oops\n}",
+        "line 3",
+    );
     check_refused(&device, b"", "line 1");
     check_refused(&device, b"[1, 2]", "bundle");
 }
@@ -59,10 +70,22 @@ fn not_json_is_refused_with_its_line() {
 #[test]
 fn missing_required_fields_are_refused() {
     let device = installed_device();
-    for field in ["format", "version", "published", "region", "categories", "offices", "services"] {
-        refused_with(&device, |b| {
-            b.as_object_mut().unwrap().remove(field);
-        }, field);
+    for field in [
+        "format",
+        "version",
+        "published",
+        "region",
+        "categories",
+        "offices",
+        "services",
+    ] {
+        refused_with(
+            &device,
+            |b| {
+                b.as_object_mut().unwrap().remove(field);
+            },
+            field,
+        );
     }
     let cases: &[(&str, &str, &str)] = &[
         ("categories", "id", "categories[0]"),
@@ -79,13 +102,21 @@ fn missing_required_fields_are_refused() {
         ("announcements", "body", "announcements[0]"),
     ];
     for &(list, field, place) in cases {
-        refused_with(&device, |b| {
-            b[list][0].as_object_mut().unwrap().remove(field);
-        }, place);
+        refused_with(
+            &device,
+            |b| {
+                b[list][0].as_object_mut().unwrap().remove(field);
+            },
+            place,
+        );
     }
-    refused_with(&device, |b| {
-        b["region"].as_object_mut().unwrap().remove("code");
-    }, "region");
+    refused_with(
+        &device,
+        |b| {
+            b["region"].as_object_mut().unwrap().remove("code");
+        },
+        "region",
+    );
     refused_with(&device, |b| b["categories"] = json!([]), "categories");
 }
 
@@ -94,34 +125,74 @@ fn wrong_types_are_refused() {
     let device = installed_device();
     refused_with(&device, |b| b["version"] = json!("1"), "version");
     refused_with(&device, |b| b["services"] = json!({}), "services");
-    refused_with(&device, |b| b["services"][3]["requirements"] = json!("KTP"), "services[3].requirements");
-    refused_with(&device, |b| b["services"][4]["fee"]["amount"] = json!("gratis"), "services[4].fee.amount");
-    refused_with(&device, |b| b["services"][4]["fee"]["amount"] = json!(-5), "services[4].fee.amount");
-    refused_with(&device, |b| b["services"][5]["keywords"] = json!([1, 2]), "services[5].keywords[0]");
-    refused_with(&device, |b| b["offices"][1]["location"] = json!({"lat": "x", "lon": 1}), "offices[1].location.lat");
-    refused_with(&device, |b| b["services"][2]["name"]["en"] = json!(7), "services[2].name.en");
+    refused_with(
+        &device,
+        |b| b["services"][3]["requirements"] = json!("KTP"),
+        "services[3].requirements",
+    );
+    refused_with(
+        &device,
+        |b| b["services"][4]["fee"]["amount"] = json!("gratis"),
+        "services[4].fee.amount",
+    );
+    refused_with(
+        &device,
+        |b| b["services"][4]["fee"]["amount"] = json!(-5),
+        "services[4].fee.amount",
+    );
+    refused_with(
+        &device,
+        |b| b["services"][5]["keywords"] = json!([1, 2]),
+        "services[5].keywords[0]",
+    );
+    refused_with(
+        &device,
+        |b| b["offices"][1]["location"] = json!({"lat": "x", "lon": 1}),
+        "offices[1].location.lat",
+    );
+    refused_with(
+        &device,
+        |b| b["services"][2]["name"]["en"] = json!(7),
+        "services[2].name.en",
+    );
     refused_with(&device, |b| b["published"] = json!("kemarin"), "published");
 }
 
 #[test]
 fn repeated_ids_are_refused() {
     let device = installed_device();
-    refused_with(&device, |b| {
-        let first = b["services"][0]["id"].clone();
-        b["services"][7]["id"] = first;
-    }, "services[7].id");
-    refused_with(&device, |b| {
-        let c = b["categories"][0].clone();
-        b["categories"].as_array_mut().unwrap().push(c);
-    }, "categories[");
-    refused_with(&device, |b| {
-        let o = b["offices"][0].clone();
-        b["offices"].as_array_mut().unwrap().push(o);
-    }, "offices[");
-    refused_with(&device, |b| {
-        let a = b["announcements"][0].clone();
-        b["announcements"].as_array_mut().unwrap().push(a);
-    }, "announcements[");
+    refused_with(
+        &device,
+        |b| {
+            let first = b["services"][0]["id"].clone();
+            b["services"][7]["id"] = first;
+        },
+        "services[7].id",
+    );
+    refused_with(
+        &device,
+        |b| {
+            let c = b["categories"][0].clone();
+            b["categories"].as_array_mut().unwrap().push(c);
+        },
+        "categories[",
+    );
+    refused_with(
+        &device,
+        |b| {
+            let o = b["offices"][0].clone();
+            b["offices"].as_array_mut().unwrap().push(o);
+        },
+        "offices[",
+    );
+    refused_with(
+        &device,
+        |b| {
+            let a = b["announcements"][0].clone();
+            b["announcements"].as_array_mut().unwrap().push(a);
+        },
+        "announcements[",
+    );
 }
 
 #[test]
@@ -133,22 +204,63 @@ fn dangling_references_are_refused() {
     let before = device.export();
     let (ok, err) = device.import(&file);
     assert!(!ok);
-    assert!(err.contains(r#"services[11].category: unknown category "pajak-daerah-x""#), "{err}");
+    assert!(
+        err.contains(r#"services[11].category: unknown category "pajak-daerah-x""#),
+        "{err}"
+    );
     assert_eq!(device.export(), before);
-    refused_with(&device, |b| b["services"][6]["office"] = json!("kantor-hilang"), "services[6].office");
+    refused_with(
+        &device,
+        |b| b["services"][6]["office"] = json!("kantor-hilang"),
+        "services[6].office",
+    );
 }
 
 #[test]
 fn insecure_or_bad_values_are_refused() {
     let device = installed_device();
-    refused_with(&device, |b| b["services"][1]["online_url"] = json!("http://example.go.id"), "services[1].online_url");
-    refused_with(&device, |b| b["services"][1]["online_url"] = json!("javascript:alert(1)"), "services[1].online_url");
-    refused_with(&device, |b| b["services"][2]["name"] = json!({"en": "Birth certificate"}), "services[2].name");
-    refused_with(&device, |b| b["categories"][0]["name"] = json!({"su": "Kependudukan"}), "categories[0].name");
-    refused_with(&device, |b| b["services"][3]["requirements"][0] = json!({"en": "ID card"}), "services[3].requirements[0]");
-    refused_with(&device, |b| b["services"][0]["id"] = json!("Akta Lahir"), "services[0].id");
-    refused_with(&device, |b| b["services"][0]["queue_prefix"] = json!("a1"), "services[0].queue_prefix");
-    refused_with(&device, |b| b["offices"][0]["hours"] = json!([{"days": "senin", "open": "08:00", "close": "12:00"}]), "offices[0].hours[0]");
+    refused_with(
+        &device,
+        |b| b["services"][1]["online_url"] = json!("http://example.go.id"),
+        "services[1].online_url",
+    );
+    refused_with(
+        &device,
+        |b| b["services"][1]["online_url"] = json!("javascript:alert(1)"),
+        "services[1].online_url",
+    );
+    refused_with(
+        &device,
+        |b| b["services"][2]["name"] = json!({"en": "Birth certificate"}),
+        "services[2].name",
+    );
+    refused_with(
+        &device,
+        |b| b["categories"][0]["name"] = json!({"su": "Kependudukan"}),
+        "categories[0].name",
+    );
+    refused_with(
+        &device,
+        |b| b["services"][3]["requirements"][0] = json!({"en": "ID card"}),
+        "services[3].requirements[0]",
+    );
+    refused_with(
+        &device,
+        |b| b["services"][0]["id"] = json!("Akta Lahir"),
+        "services[0].id",
+    );
+    refused_with(
+        &device,
+        |b| b["services"][0]["queue_prefix"] = json!("a1"),
+        "services[0].queue_prefix",
+    );
+    refused_with(
+        &device,
+        |b| {
+            b["offices"][0]["hours"] = json!([{"days": "senin", "open": "08:00", "close": "12:00"}])
+        },
+        "offices[0].hours[0]",
+    );
 }
 
 #[test]
@@ -160,7 +272,10 @@ fn newer_versions_and_other_formats_are_refused() {
     let file = write(&device, "v2.json", &b);
     let (ok, err) = device.import(&file);
     assert!(!ok);
-    assert!(err.contains("version") && err.contains("update Anjungan"), "{err}");
+    assert!(
+        err.contains("version") && err.contains("update Anjungan"),
+        "{err}"
+    );
     refused_with(&device, |b| b["format"] = json!("geojson"), "format");
 }
 
@@ -175,8 +290,14 @@ fn export_of_an_import_imports_to_the_same_catalog() {
     let file = write(&device, "other-tool.json", &b);
     assert!(device.import(&file).0);
     let first = device.export();
-    assert!(first.contains("Akta Kalahiran"), "regional languages are kept");
-    assert!(!first.contains("future_field"), "unknown fields are dropped");
+    assert!(
+        first.contains("Akta Kalahiran"),
+        "regional languages are kept"
+    );
+    assert!(
+        !first.contains("future_field"),
+        "unknown fields are dropped"
+    );
     let again = device.path("again.json");
     std::fs::write(&again, &first).unwrap();
     assert!(device.import(&again).0);
@@ -188,7 +309,10 @@ fn fresh_device_exports_the_demo_catalog() {
     let device = Device::new();
     let exported: Value = serde_json::from_str(&device.export()).unwrap();
     let demo: Value = serde_json::from_str(anjungan::catalog::demo::json()).unwrap();
-    assert_eq!(exported["services"].as_array().unwrap().len(), demo["services"].as_array().unwrap().len());
+    assert_eq!(
+        exported["services"].as_array().unwrap().len(),
+        demo["services"].as_array().unwrap().len()
+    );
     // And to a file.
     let out = device.path("export.json");
     let run = device.run("anjungan", &["catalog", "export", out.to_str().unwrap()]);
@@ -199,9 +323,16 @@ fn fresh_device_exports_the_demo_catalog() {
 #[test]
 fn missing_file_says_what_to_do() {
     let device = Device::new();
-    let run = device.run("anjungan", &["catalog", "import", "/nonexistent/bundle.json"]);
+    let run = device.run(
+        "anjungan",
+        &["catalog", "import", "/nonexistent/bundle.json"],
+    );
     assert!(!run.status.success());
-    assert!(stderr(&run).contains("/nonexistent/bundle.json"), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("/nonexistent/bundle.json"),
+        "{}",
+        stderr(&run)
+    );
 }
 
 /// A power cut or a kill at any moment of an import leaves either the old
@@ -225,11 +356,17 @@ fn killed_import_leaves_old_or_new() {
         let _ = child.kill();
         let _ = child.wait();
         let now = device.export();
-        let services = serde_json::from_str::<Value>(&now).unwrap()["services"].as_array().unwrap().len();
+        let services = serde_json::from_str::<Value>(&now).unwrap()["services"]
+            .as_array()
+            .unwrap()
+            .len();
         if now == old {
             continue;
         }
-        assert_eq!(services, 4_000, "a half-installed catalog after a kill at {delay_ms} ms");
+        assert_eq!(
+            services, 4_000,
+            "a half-installed catalog after a kill at {delay_ms} ms"
+        );
         seen_new = true;
         // Put the old one back for the next round.
         let back = device.path("old.json");
@@ -245,7 +382,10 @@ fn programs_answer_help() {
     for program in ["anjungan", "anjungan-kiosk", "anjungan-captive"] {
         let out = device.run(program, &["--help"]);
         assert!(out.status.success(), "{program} --help failed");
-        assert!(stdout(&out).contains("--config"), "{program} --help names --config");
+        assert!(
+            stdout(&out).contains("--config"),
+            "{program} --help names --config"
+        );
     }
 }
 
@@ -255,6 +395,9 @@ fn bad_configuration_is_one_clear_line() {
     let out = device.run("anjungan", &["catalog", "status"]);
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("captive.auth") && err.contains("click-through"), "{err}");
+    assert!(
+        err.contains("captive.auth") && err.contains("click-through"),
+        "{err}"
+    );
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
 }

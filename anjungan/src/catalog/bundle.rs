@@ -79,7 +79,12 @@ fn check_header(value: &Value) -> Result<(), Refusal> {
         return Err(Refusal::at("bundle", "must be a JSON object"));
     };
     match top.get("format") {
-        None => return Err(Refusal::at("format", "missing; this is not an Anjungan catalog bundle")),
+        None => {
+            return Err(Refusal::at(
+                "format",
+                "missing; this is not an Anjungan catalog bundle",
+            ));
+        }
         Some(Value::String(f)) if f == FORMAT => {}
         Some(other) => {
             return Err(Refusal::at(
@@ -89,7 +94,10 @@ fn check_header(value: &Value) -> Result<(), Refusal> {
         }
     }
     match top.get("version") {
-        None => Err(Refusal::at("version", "missing; the format needs \"version\": 1")),
+        None => Err(Refusal::at(
+            "version",
+            "missing; the format needs \"version\": 1",
+        )),
         Some(v) => match v.as_u64() {
             Some(n) if n > VERSION => Err(Refusal::at(
                 "version",
@@ -98,14 +106,18 @@ fn check_header(value: &Value) -> Result<(), Refusal> {
                 ),
             )),
             Some(n) if n >= 1 => Ok(()),
-            _ => Err(Refusal::at("version", format!("{v} is not a version; use 1"))),
+            _ => Err(Refusal::at(
+                "version",
+                format!("{v} is not a version; use 1"),
+            )),
         },
     }
 }
 
 fn is_slug(s: &str) -> bool {
     (1..=64).contains(&s.len())
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn check_id<'a>(
@@ -125,7 +137,10 @@ fn check_id<'a>(
     Ok(())
 }
 
-fn check_time(place: impl Fn() -> String, value: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, Refusal> {
+fn check_time(
+    place: impl Fn() -> String,
+    value: &str,
+) -> Result<chrono::DateTime<chrono::FixedOffset>, Refusal> {
     chrono::DateTime::parse_from_rfc3339(value).map_err(|_| {
         Refusal::at(
             place(),
@@ -171,19 +186,27 @@ fn check(b: &Bundle) -> Result<(), Refusal> {
         let at = |field: &str| format!("services[{i}].{field}");
         check_id(&mut services, || at("id"), &s.id)?;
         if !categories.contains(s.category.as_str()) {
-            return Err(Refusal::at(at("category"), format!("unknown category \"{}\"", s.category)));
+            return Err(Refusal::at(
+                at("category"),
+                format!("unknown category \"{}\"", s.category),
+            ));
         }
         if let Some(office) = &s.office
             && !offices.contains(office.as_str())
         {
-            return Err(Refusal::at(at("office"), format!("unknown office \"{office}\"")));
+            return Err(Refusal::at(
+                at("office"),
+                format!("unknown office \"{office}\""),
+            ));
         }
         if let Some(url) = &s.online_url
             && !is_https_url(url)
         {
             return Err(Refusal::at(
                 at("online_url"),
-                format!("\"{url}\" is not an https:// address; only secure addresses are shown to citizens"),
+                format!(
+                    "\"{url}\" is not an https:// address; only secure addresses are shown to citizens"
+                ),
             ));
         }
         if let Some(p) = &s.queue_prefix
@@ -209,13 +232,28 @@ fn check(b: &Bundle) -> Result<(), Refusal> {
 
     let mut announcements = HashSet::new();
     for (i, a) in b.announcements.iter().enumerate() {
-        check_id(&mut announcements, || format!("announcements[{i}].id"), &a.id)?;
-        let from = a.from.as_deref().map(|t| check_time(|| format!("announcements[{i}].from"), t)).transpose()?;
-        let until = a.until.as_deref().map(|t| check_time(|| format!("announcements[{i}].until"), t)).transpose()?;
+        check_id(
+            &mut announcements,
+            || format!("announcements[{i}].id"),
+            &a.id,
+        )?;
+        let from = a
+            .from
+            .as_deref()
+            .map(|t| check_time(|| format!("announcements[{i}].from"), t))
+            .transpose()?;
+        let until = a
+            .until
+            .as_deref()
+            .map(|t| check_time(|| format!("announcements[{i}].until"), t))
+            .transpose()?;
         if let (Some(from), Some(until)) = (from, until)
             && until < from
         {
-            return Err(Refusal::at(format!("announcements[{i}].until"), "is before \"from\""));
+            return Err(Refusal::at(
+                format!("announcements[{i}].until"),
+                "is before \"from\"",
+            ));
         }
     }
     Ok(())

@@ -34,13 +34,33 @@ mod tests {
             let bilingual = |t: &super::super::Text| t.languages().any(|(l, _)| l == "en");
             assert!(bilingual(&s.name), "{}: name needs English", s.id);
             for field in [&s.summary, &s.duration, &s.product, &s.complaints] {
-                assert!(field.as_ref().is_some_and(bilingual), "{}: every Standar Pelayanan field in id and en", s.id);
+                assert!(
+                    field.as_ref().is_some_and(bilingual),
+                    "{}: every Standar Pelayanan field in id and en",
+                    s.id
+                );
             }
-            assert!(!s.requirements.is_empty() && s.requirements.iter().all(bilingual), "{}", s.id);
-            assert!(!s.procedure.is_empty() && s.procedure.iter().all(bilingual), "{}", s.id);
-            assert!(s.fee.is_some() && s.office.is_some() && s.online_url.is_some(), "{}", s.id);
+            assert!(
+                !s.requirements.is_empty() && s.requirements.iter().all(bilingual),
+                "{}",
+                s.id
+            );
+            assert!(
+                !s.procedure.is_empty() && s.procedure.iter().all(bilingual),
+                "{}",
+                s.id
+            );
+            assert!(
+                s.fee.is_some() && s.office.is_some() && s.online_url.is_some(),
+                "{}",
+                s.id
+            );
         }
-        assert!(b.categories.iter().all(|c| per_category.contains_key(c.id.as_str())));
+        assert!(
+            b.categories
+                .iter()
+                .all(|c| per_category.contains_key(c.id.as_str()))
+        );
         assert!(b.offices.iter().all(|o| !o.hours.is_empty()));
     }
 }

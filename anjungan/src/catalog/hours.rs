@@ -29,7 +29,9 @@ pub struct OpeningHours {
 pub enum OfficeStatus {
     OpenUntil(NaiveTime),
     /// Closed; opens next on that day at that time, if it ever does.
-    Closed { next: Option<(Weekday, NaiveTime)> },
+    Closed {
+        next: Option<(Weekday, NaiveTime)>,
+    },
     /// The catalog gives no hours for this office.
     Unknown,
 }
@@ -47,7 +49,9 @@ fn time(s: &str) -> Result<NaiveTime, String> {
     }
     match NaiveTime::parse_from_str(s, "%H:%M") {
         Ok(t) if s.len() == 5 => Ok(t),
-        _ => Err(format!("\"{s}\" is not a time; write 24-hour HH:MM such as \"07:30\"")),
+        _ => Err(format!(
+            "\"{s}\" is not a time; write 24-hour HH:MM such as \"07:30\""
+        )),
     }
 }
 
@@ -90,7 +94,10 @@ impl OpeningHours {
 /// do not parse are skipped: import refuses them, so only an old database
 /// could hold one.
 pub fn status(hours: &[Hours], now: NaiveDateTime) -> OfficeStatus {
-    let lines: Vec<OpeningHours> = hours.iter().filter_map(|h| OpeningHours::parse(h).ok()).collect();
+    let lines: Vec<OpeningHours> = hours
+        .iter()
+        .filter_map(|h| OpeningHours::parse(h).ok())
+        .collect();
     if lines.is_empty() {
         return OfficeStatus::Unknown;
     }
@@ -104,14 +111,22 @@ pub fn status(hours: &[Hours], now: NaiveDateTime) -> OfficeStatus {
     {
         return OfficeStatus::OpenUntil(close);
     }
-    let later_today = lines.iter().filter(|l| l.on(today) && l.open > t).map(|l| l.open).min();
+    let later_today = lines
+        .iter()
+        .filter(|l| l.on(today) && l.open > t)
+        .map(|l| l.open)
+        .min();
     if let Some(open) = later_today {
-        return OfficeStatus::Closed { next: Some((today, open)) };
+        return OfficeStatus::Closed {
+            next: Some((today, open)),
+        };
     }
     let mut d = today.succ();
     for _ in 0..7 {
         if let Some(open) = lines.iter().filter(|l| l.on(d)).map(|l| l.open).min() {
-            return OfficeStatus::Closed { next: Some((d, open)) };
+            return OfficeStatus::Closed {
+                next: Some((d, open)),
+            };
         }
         d = d.succ();
     }
@@ -124,11 +139,18 @@ mod tests {
     use chrono::NaiveDate;
 
     fn h(days: &str, open: &str, close: &str) -> Hours {
-        Hours { days: days.into(), open: open.into(), close: close.into() }
+        Hours {
+            days: days.into(),
+            open: open.into(),
+            close: close.into(),
+        }
     }
 
     fn at(y: i32, m: u32, d: u32, hh: u32, mm: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(hh, mm, 0).unwrap()
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(hh, mm, 0)
+            .unwrap()
     }
 
     fn t(hh: u32, mm: u32) -> NaiveTime {
@@ -153,15 +175,25 @@ mod tests {
     fn status_through_a_week() {
         let hours = [h("mon-thu", "07:30", "15:30"), h("fri", "07:30", "11:00")];
         // 2026-11-30 is a Monday.
-        assert_eq!(status(&hours, at(2026, 11, 30, 9, 0)), OfficeStatus::OpenUntil(t(15, 30)));
+        assert_eq!(
+            status(&hours, at(2026, 11, 30, 9, 0)),
+            OfficeStatus::OpenUntil(t(15, 30))
+        );
         assert_eq!(
             status(&hours, at(2026, 11, 30, 6, 0)),
-            OfficeStatus::Closed { next: Some((Weekday::Mon, t(7, 30))) }
+            OfficeStatus::Closed {
+                next: Some((Weekday::Mon, t(7, 30)))
+            }
         );
-        assert_eq!(status(&hours, at(2026, 12, 4, 10, 59)), OfficeStatus::OpenUntil(t(11, 0)));
+        assert_eq!(
+            status(&hours, at(2026, 12, 4, 10, 59)),
+            OfficeStatus::OpenUntil(t(11, 0))
+        );
         assert_eq!(
             status(&hours, at(2026, 12, 4, 11, 0)),
-            OfficeStatus::Closed { next: Some((Weekday::Mon, t(7, 30))) }
+            OfficeStatus::Closed {
+                next: Some((Weekday::Mon, t(7, 30)))
+            }
         );
         assert_eq!(status(&[], at(2026, 12, 4, 11, 0)), OfficeStatus::Unknown);
     }

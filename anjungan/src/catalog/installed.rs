@@ -118,7 +118,11 @@ fn log(store: &mut Store, source: &str, outcome: &str, detail: &str) -> Result<(
 pub fn generation(store: &Store) -> Result<i64> {
     store
         .conn
-        .query_row("SELECT COALESCE(MAX(generation), 0) FROM catalog", [], |r| r.get(0))
+        .query_row(
+            "SELECT COALESCE(MAX(generation), 0) FROM catalog",
+            [],
+            |r| r.get(0),
+        )
         .map_err(|e| store.err(e))
 }
 
@@ -149,9 +153,11 @@ pub fn load(store: &Store) -> Result<Catalog> {
     match row {
         None => Ok(Catalog::new(demo::bundle(), None)),
         Some((installed, json)) => {
-            let b = bundle::parse(json.as_bytes()).map_err(|r: Refusal| Error::StoredCatalogDamaged {
-                path: store.path().to_owned(),
-                message: r.to_string(),
+            let b = bundle::parse(json.as_bytes()).map_err(|r: Refusal| {
+                Error::StoredCatalogDamaged {
+                    path: store.path().to_owned(),
+                    message: r.to_string(),
+                }
             })?;
             Ok(Catalog::new(b, Some(installed)))
         }
@@ -165,7 +171,9 @@ pub fn history(store: &Store, limit: usize) -> Result<Vec<(String, String, Strin
         .prepare("SELECT at, source, outcome, detail FROM catalog_log ORDER BY id DESC LIMIT ?1")
         .map_err(|e| store.err(e))?;
     let rows = stmt
-        .query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .query_map([limit as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
         .map_err(|e| store.err(e))?;
     Ok(rows)

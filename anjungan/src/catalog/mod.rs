@@ -59,7 +59,9 @@ impl Catalog {
     }
 
     pub fn service(&self, id: &str) -> Option<&Service> {
-        self.service_index.get(id).map(|&i| &self.bundle.services[i])
+        self.service_index
+            .get(id)
+            .map(|&i| &self.bundle.services[i])
     }
 
     pub fn category(&self, id: &str) -> Option<&Category> {
@@ -72,12 +74,18 @@ impl Catalog {
 
     /// The services of one category, in bundle order.
     pub fn services_in<'a>(&'a self, category: &'a str) -> impl Iterator<Item = &'a Service> {
-        self.bundle.services.iter().filter(move |s| s.category == category)
+        self.bundle
+            .services
+            .iter()
+            .filter(move |s| s.category == category)
     }
 
     /// Announcements to show at `now`: those without bounds, and those
     /// whose `from`/`until` enclose it.
-    pub fn announcements_at(&self, now: DateTime<FixedOffset>) -> impl Iterator<Item = &Announcement> {
+    pub fn announcements_at(
+        &self,
+        now: DateTime<FixedOffset>,
+    ) -> impl Iterator<Item = &Announcement> {
         let within = move |bound: &Option<String>, after: bool| match bound {
             None => true,
             Some(t) => match DateTime::parse_from_rfc3339(t) {
@@ -118,7 +126,11 @@ mod tests {
         let first = &catalog.services()[0];
         assert_eq!(catalog.service(&first.id), Some(first));
         assert!(catalog.category(&first.category).is_some());
-        assert!(catalog.services_in(&first.category).any(|s| s.id == first.id));
+        assert!(
+            catalog
+                .services_in(&first.category)
+                .any(|s| s.id == first.id)
+        );
         assert!(catalog.service("no-such-service").is_none());
     }
 }

@@ -7,15 +7,38 @@ use super::model::{Bundle, Service, Text};
 
 /// Kecamatan of the demo region, to make each copy of a service distinct.
 const PLACES: &[&str] = &[
-    "Ajibarang", "Banyumas", "Baturraden", "Cilongok", "Gumelar", "Jatilawang", "Kalibagor",
-    "Karanglewas", "Kebasen", "Kedungbanteng", "Kembaran", "Kemranjen", "Lumbir", "Patikraja",
-    "Pekuncen", "Purwojati", "Purwokerto Barat", "Purwokerto Selatan", "Purwokerto Timur",
-    "Purwokerto Utara", "Rawalo", "Sokaraja", "Somagede", "Sumbang", "Sumpiuh", "Tambak", "Wangon",
+    "Ajibarang",
+    "Banyumas",
+    "Baturraden",
+    "Cilongok",
+    "Gumelar",
+    "Jatilawang",
+    "Kalibagor",
+    "Karanglewas",
+    "Kebasen",
+    "Kedungbanteng",
+    "Kembaran",
+    "Kemranjen",
+    "Lumbir",
+    "Patikraja",
+    "Pekuncen",
+    "Purwojati",
+    "Purwokerto Barat",
+    "Purwokerto Selatan",
+    "Purwokerto Timur",
+    "Purwokerto Utara",
+    "Rawalo",
+    "Sokaraja",
+    "Somagede",
+    "Sumbang",
+    "Sumpiuh",
+    "Tambak",
+    "Wangon",
 ];
 
 const SYLLABLES: &[&str] = &[
-    "ba", "ka", "ma", "ra", "sa", "ta", "ja", "pa", "la", "na", "wi", "ri", "si", "ti", "ku",
-    "mu", "ru", "su", "tu", "go", "lo", "no", "po", "ro", "so", "de", "ge", "ne", "ngan", "wan",
+    "ba", "ka", "ma", "ra", "sa", "ta", "ja", "pa", "la", "na", "wi", "ri", "si", "ti", "ku", "mu",
+    "ru", "su", "tu", "go", "lo", "no", "po", "ro", "so", "de", "ge", "ne", "ngan", "wan",
 ];
 
 /// A catalog of `services` services: the demo services copied per place
@@ -26,7 +49,9 @@ pub fn bundle(services: usize, seed: u64) -> Bundle {
     let mut b = demo::bundle();
     let templates = std::mem::take(&mut b.services);
     let word = |rng: &mut fastrand::Rng| -> String {
-        (0..rng.usize(2..=4)).map(|_| SYLLABLES[rng.usize(..SYLLABLES.len())]).collect()
+        (0..rng.usize(2..=4))
+            .map(|_| SYLLABLES[rng.usize(..SYLLABLES.len())])
+            .collect()
     };
     b.services = (0..services)
         .map(|i| {

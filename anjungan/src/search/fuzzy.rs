@@ -126,7 +126,14 @@ mod tests {
 
     #[test]
     fn finds_one_and_two_letter_mistakes() {
-        let words = ["kelahiran", "keluarga", "pajak", "kendaraan", "kematian", "akta"];
+        let words = [
+            "kelahiran",
+            "keluarga",
+            "pajak",
+            "kendaraan",
+            "kematian",
+            "akta",
+        ];
         assert_eq!(near(&words, "kelahran"), ["kelahiran"]); // missing letter
         assert_eq!(near(&words, "keluraga"), ["keluarga"]); // swapped
         assert_eq!(near(&words, "pjak"), ["pajak"]);

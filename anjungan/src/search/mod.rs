@@ -246,7 +246,10 @@ impl SearchIndex {
     /// matches it.
     fn expand(&self, typed: &str, still_typing: bool) -> Vec<(usize, f32)> {
         let mut found: Vec<(usize, f32)> = Vec::new();
-        let push = |found: &mut Vec<(usize, f32)>, n: usize, q: f32| match found.iter_mut().find(|(m, _)| *m == n) {
+        let push = |found: &mut Vec<(usize, f32)>, n: usize, q: f32| match found
+            .iter_mut()
+            .find(|(m, _)| *m == n)
+        {
             Some((_, best)) => *best = best.max(q),
             None => found.push((n, q)),
         };
@@ -254,7 +257,10 @@ impl SearchIndex {
         if let Some(n) = self.find(typed) {
             push(&mut found, n, quality::EXACT);
         }
-        let stems = [self.stemmers.indonesian(typed), self.stemmers.english(typed)];
+        let stems = [
+            self.stemmers.indonesian(typed),
+            self.stemmers.english(typed),
+        ];
         for stem in &stems {
             if stem != typed
                 && let Some(n) = self.find(stem)
@@ -278,7 +284,11 @@ impl SearchIndex {
         // what the citizen meant.
         if found.is_empty() {
             for (n, distance) in self.fuzzy.near(typed, |n| &self.words[n as usize]) {
-                let q = if distance == 1 { quality::ONE_TYPO } else { quality::TWO_TYPOS };
+                let q = if distance == 1 {
+                    quality::ONE_TYPO
+                } else {
+                    quality::TWO_TYPOS
+                };
                 push(&mut found, n as usize, q);
             }
         }
@@ -324,10 +334,10 @@ impl SearchIndex {
             // How telling the word is comes from what it most likely means,
             // not from each of its expansions: a rare word one typo away
             // must not outrank the common word the citizen meant.
-            let Some(meant) = expansions
-                .iter()
-                .max_by(|a, b| a.1.total_cmp(&b.1).then(self.postings[a.0].len().cmp(&self.postings[b.0].len())))
-            else {
+            let Some(meant) = expansions.iter().max_by(|a, b| {
+                a.1.total_cmp(&b.1)
+                    .then(self.postings[a.0].len().cmp(&self.postings[b.0].len()))
+            }) else {
                 continue;
             };
             let idf = self.idf[meant.0];

@@ -122,7 +122,10 @@ fn catalog_command(command: CatalogCommand, config: &Config, _origin: &Origin) -
             let installed = catalog::import(&mut store, &bytes, &source)?;
             println!(
                 "Installed the catalog of {} published {}: {} services (generation {}).",
-                installed.region_name, installed.published, installed.services, installed.generation
+                installed.region_name,
+                installed.published,
+                installed.services,
+                installed.generation
             );
             Ok(())
         }
@@ -203,7 +206,7 @@ fn print_results(
                     "summary": s.summary.as_ref().map(|t| t.get(lang)),
                     "office": s.office,
                     "online_url": s.online_url,
-                    "score": (h.score * 100.0).round() / 100.0,
+                    "score": (f64::from(h.score) * 100.0).round() / 100.0,
                 })
             })
             .collect();
@@ -244,7 +247,10 @@ fn read_input(file: &Path) -> Result<(Vec<u8>, String)> {
 /// Writes through a temporary file and a rename, so a power cut leaves
 /// either the old file or the whole new one.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let name = path.file_name().context("the output path names no file")?;
     let tmp = dir.join(format!(".{}.tmp", name.to_string_lossy()));
     let write = || -> std::io::Result<()> {
@@ -253,5 +259,10 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     };
-    write().with_context(|| format!("cannot write {}; check the folder exists and is writable", path.display()))
+    write().with_context(|| {
+        format!(
+            "cannot write {}; check the folder exists and is writable",
+            path.display()
+        )
+    })
 }

@@ -1,0 +1,29 @@
+# Sourced by image/dev-run.sh and tests/run.sh: installs the Debian packages
+# a development machine or CI needs, and checks for the Rust toolchain.
+#
+#   need_packages pkg...   install the missing ones (needs root when any is missing)
+#   need_cargo             fail with a clear message when cargo is missing
+
+need_packages() {
+    local missing=() p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "$0: these Debian packages are missing: ${missing[*]}; run as root (sudo $0) or install them first." >&2
+        exit 1
+    fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+need_cargo() {
+    if ! command -v cargo >/dev/null; then
+        echo "$0: cargo is not installed; install Rust 1.95 or newer (rustup) first." >&2
+        exit 1
+    fi
+}
+
+# What building the workspace needs.
+BUILD_PACKAGES=(build-essential pkg-config)

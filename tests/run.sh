@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs Anjungan's whole test suite on a Debian bookworm machine, installing
+# what it needs first. Run as root (tests that build network namespaces and
+# firewall rules need it; everything else runs as any user).
+#
+#   sudo tests/run.sh
+#
+# CI (.ci/run) calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+. image/prerequisites.sh
+need_packages "${BUILD_PACKAGES[@]}"
+need_cargo
+
+echo "== formatting"
+cargo fmt --all -- --check
+
+echo "== lints"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+echo "== tests"
+cargo test --workspace --all-targets
+
+echo "== benchmarks compile and run once"
+cargo test --workspace --benches --quiet
