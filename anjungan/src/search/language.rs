@@ -28,7 +28,17 @@ impl Stemmers {
         if word.len() < 4 || word.bytes().any(|b| b.is_ascii_digit()) {
             return word.to_owned();
         }
-        self.indonesian.stem_word(word).into_owned()
+        let stem = self.indonesian.stem_word(word);
+        // Colloquial `ng-` before a vowel ("ngurus" for "mengurus"), which
+        // Sastrawi leaves alone.
+        if stem == word
+            && let Some(rest) = word.strip_prefix("ng").or_else(|| word.strip_prefix("nge"))
+            && rest.starts_with(['a', 'e', 'i', 'o', 'u'])
+            && DICTIONARY.find(rest)
+        {
+            return rest.to_owned();
+        }
+        loan_root(&stem).to_owned()
     }
 
     /// `certificates` → `certif`.
@@ -44,6 +54,20 @@ impl Default for Stemmers {
     fn default() -> Self {
         Stemmers::new()
     }
+}
+
+/// Loanwords in `-isasi` and `-isir` share their root: Sastrawi's
+/// dictionary knows "legalisasi" as a word but stems "legalisir" to
+/// "legal", so both are brought to "legal" here.
+fn loan_root(stem: &str) -> &str {
+    for suffix in ["isasi", "isir"] {
+        if let Some(root) = stem.strip_suffix(suffix)
+            && root.len() >= 4
+        {
+            return root;
+        }
+    }
+    stem
 }
 
 /// Words that carry no meaning in a query: "cara membuat akta" is about akta.
@@ -267,6 +291,9 @@ mod tests {
         assert_eq!(s.indonesian("pencari"), "cari");
         assert_eq!(s.indonesian("kelahiran"), "lahir");
         assert_eq!(s.indonesian("ktp"), "ktp");
+        assert_eq!(s.indonesian("legalisir"), s.indonesian("legalisasi"));
+        assert_eq!(s.indonesian("dilegalisasi"), "legal");
+        assert_eq!(s.indonesian("ngurus"), s.indonesian("mengurus"));
         assert_eq!(s.english("certificates"), s.english("certificate"));
     }
 

@@ -362,26 +362,26 @@ impl SearchIndex {
             touched.clear();
         }
 
+        let asked = query_words.len() as f32;
         let mut hits: Vec<Hit> = any
             .into_iter()
             .map(|doc| {
                 let d = doc as usize;
+                // Services that match only some of the words fall back, but a
+                // strong match of most words (the name) can still beat a
+                // weak match of all (a requirement mentioning each).
+                let coverage = f32::from(matched[d]) / asked;
                 // A short name that says what was asked beats a long one
                 // that also says it.
                 let brevity = 1.0 / (1.0 + f32::from(self.name_len[d]));
                 Hit {
                     service: d,
-                    score: total[d] + brevity,
+                    score: (total[d] + brevity) * coverage * coverage,
                     matched_words: matched[d] as usize,
                 }
             })
             .collect();
-        hits.sort_by(|a, b| {
-            b.matched_words
-                .cmp(&a.matched_words)
-                .then(b.score.total_cmp(&a.score))
-                .then(a.service.cmp(&b.service))
-        });
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.service.cmp(&b.service)));
         hits.truncate(limit);
         hits
     }
