@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 . image/prerequisites.sh
-need_packages "${BUILD_PACKAGES[@]}"
+need_packages "${BUILD_PACKAGES[@]}" "${KIOSK_PACKAGES[@]}"
+need_packages "${CAPTIVE_TEST_PACKAGES[@]}"
 need_cargo
 
 echo "== formatting"
@@ -19,8 +20,5 @@ cargo fmt --all -- --check
 echo "== lints"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-echo "== tests"
+echo "== tests (benchmarks run once each, as smoke tests)"
 cargo test --workspace --all-targets
-
-echo "== benchmarks compile and run once"
-cargo test --workspace --benches --quiet

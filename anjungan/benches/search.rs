@@ -2,8 +2,8 @@
 //! SQLite FTS5 table over the same services.
 //!
 //! `cargo bench -p anjungan --bench search` runs the criterion benchmarks
-//! (group `keystroke`: the whole keystroke sequence per iteration; group
-//! `import`: 10,000 services) and then prints one table: per-keystroke
+//! (group `keystroke`: the whole keystroke sequence per iteration) and then
+//! prints one table: per-keystroke
 //! p50/p99/max, import and index-build times, index size and how often the
 //! expected service is in the top 3 for every query of
 //! `tests/data/search-queries.tsv`. Under `cargo test --benches` everything
@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use anjungan::catalog::{self, Bundle, Catalog, Service, Text};
 use anjungan::search::SearchIndex;
 use anjungan::store::Store;
-use criterion::{BatchSize, Criterion, SamplingMode};
+use criterion::{Criterion, SamplingMode};
 use rusqlite::Connection;
 
 const QUERIES_TSV: &str = include_str!("../tests/data/search-queries.tsv");
@@ -271,7 +271,7 @@ fn report(fixtures: &[Fixture], queries: &[Query], picked: usize, keys: &[String
         let reps = match (full, f.catalog.services().len() > 1000) {
             (false, _) => 1,
             (true, false) => 40,
-            (true, true) => 8,
+            (true, true) => 5,
         };
         let ours = per_keystroke(keys, reps, |k| {
             black_box(f.index.search(k, LIMIT));
@@ -428,6 +428,13 @@ fn main() {
         let mut group = c.benchmark_group("keystroke");
         group.sampling_mode(SamplingMode::Flat);
         for f in &fixtures {
+            // A pass over the 10k catalog takes seconds: the fewest samples
+            // criterion allows keeps the run short.
+            group.sample_size(if f.catalog.services().len() >= LARGE {
+                10
+            } else {
+                20
+            });
             group.bench_function(format!("anjungan/{}", f.name), |b| {
                 b.iter(|| f.anjungan_keystrokes(&keys))
             });
@@ -435,51 +442,6 @@ fn main() {
                 b.iter(|| f.fts_keystrokes(&keys))
             });
         }
-        group.finish();
-    }
-
-    {
-        let large = &fixtures[1];
-        let json = catalog::to_json(large.catalog.bundle());
-        let mut group = c.benchmark_group("import");
-        group
-            .sample_size(10)
-            .sampling_mode(SamplingMode::Flat)
-            .warm_up_time(Duration::from_millis(500))
-            .measurement_time(Duration::from_secs(5));
-        group.bench_function("anjungan/10k", |b| {
-            b.iter_batched(
-                || {
-                    let dir = tempfile::tempdir().expect("temp dir");
-                    let store = Store::open(&dir.path().join("anjungan.db")).expect("open store");
-                    (dir, store)
-                },
-                |(dir, mut store)| {
-                    catalog::import(&mut store, json.as_bytes(), "bench").expect("import");
-                    (dir, store)
-                },
-                BatchSize::PerIteration,
-            );
-        });
-        group.bench_function("index-build/10k", |b| {
-            b.iter(|| SearchIndex::build(&large.catalog))
-        });
-        group.bench_function("fts5/10k", |b| {
-            b.iter_batched(
-                || {
-                    let dir = tempfile::tempdir().expect("temp dir");
-                    let conn = Connection::open(dir.path().join("fts.db")).expect("open FTS5 db");
-                    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
-                        .expect("pragmas");
-                    (dir, conn)
-                },
-                |(dir, mut conn)| {
-                    fts_fill(&mut conn, large.catalog.services());
-                    (dir, conn)
-                },
-                BatchSize::PerIteration,
-            );
-        });
         group.finish();
     }
 

@@ -54,12 +54,23 @@ pub struct CaptiveConfig {
     pub session_minutes: u32,
     /// Technician page and API. Never reachable from the guest side.
     pub admin_listen: SocketAddr,
+    /// The Wi-Fi network's name (SSID), printed on voucher slips and in
+    /// the QR codes that join it.
+    pub ssid: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct KioskConfig {
     pub printer: Printer,
+    /// Paper width of the printer: 58 or 80 (mm).
+    pub paper_mm: u32,
+    /// GPIO pins (BCM numbers) of the optional panel hardware: a PIR
+    /// presence sensor that wakes the screen, a "call staff" button, and a
+    /// status light. Absent: no such part.
+    pub presence_pin: Option<u8>,
+    pub call_button_pin: Option<u8>,
+    pub status_led_pin: Option<u8>,
     /// Seconds without a touch before the screen returns home, so the next
     /// citizen sees nothing of the last.
     pub idle_reset_seconds: u32,
@@ -188,6 +199,7 @@ impl Default for CaptiveConfig {
             auth: Auth::ClickThrough,
             session_minutes: 60,
             admin_listen: SocketAddr::from(([127, 0, 0, 1], 8081)),
+            ssid: "Wi-Fi Publik Gratis".into(),
         }
     }
 }
@@ -196,6 +208,10 @@ impl Default for KioskConfig {
     fn default() -> Self {
         KioskConfig {
             printer: Printer::None,
+            paper_mm: 80,
+            presence_pin: None,
+            call_button_pin: None,
+            status_led_pin: None,
             idle_reset_seconds: 90,
         }
     }
@@ -352,6 +368,38 @@ impl Config {
                 ),
             ));
         }
+        if c.ssid.is_empty() || c.ssid.len() > 32 {
+            return Err((
+                "captive.ssid",
+                format!("\"{}\" is not a network name; use 1 to 32 bytes", c.ssid),
+            ));
+        }
+        if !matches!(self.kiosk.paper_mm, 58 | 80) {
+            return Err((
+                "kiosk.paper_mm",
+                format!("{} is not a paper width; use 58 or 80", self.kiosk.paper_mm),
+            ));
+        }
+        let k = &self.kiosk;
+        let pins = [
+            ("kiosk.presence_pin", k.presence_pin),
+            ("kiosk.call_button_pin", k.call_button_pin),
+            ("kiosk.status_led_pin", k.status_led_pin),
+        ];
+        for (i, (key, pin)) in pins.iter().enumerate() {
+            let Some(pin) = pin else { continue };
+            if *pin > 27 {
+                return Err((
+                    key,
+                    format!(
+                        "{pin} is not a GPIO pin of the 40-pin header; use a BCM number from 0 to 27"
+                    ),
+                ));
+            }
+            if pins[..i].iter().any(|(_, other)| *other == Some(*pin)) {
+                return Err((key, format!("pin {pin} is already used by another part")));
+            }
+        }
         if !(10..=3600).contains(&self.kiosk.idle_reset_seconds) {
             return Err((
                 "kiosk.idle_reset_seconds",
@@ -466,6 +514,22 @@ idle_reset_seconds = 90
             m.contains("device.data_dir") && m.contains("absolute"),
             "{m}"
         );
+    }
+
+    #[test]
+    fn gpio_pins_are_checked() {
+        let c = parse("[kiosk]\npresence_pin = 17\ncall_button_pin = 27\n").unwrap();
+        assert_eq!(
+            (c.kiosk.presence_pin, c.kiosk.status_led_pin),
+            (Some(17), None)
+        );
+        let m = refusal("[kiosk]\nstatus_led_pin = 40\n");
+        assert!(
+            m.contains("kiosk.status_led_pin") && m.contains("0 to 27"),
+            "{m}"
+        );
+        let m = refusal("[kiosk]\npresence_pin = 17\nstatus_led_pin = 17\n");
+        assert!(m.contains("already used"), "{m}");
     }
 
     #[test]

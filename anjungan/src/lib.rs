@@ -8,7 +8,10 @@
 pub mod catalog;
 pub mod config;
 pub mod error;
+pub mod print;
+pub mod queue;
 pub mod search;
 pub mod store;
+pub mod wifi;
 
 pub use error::{Error, Result};

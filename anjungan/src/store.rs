@@ -15,8 +15,13 @@ use rusqlite_migration::{M, Migrations};
 use crate::config::Config;
 use crate::{Error, Result};
 
-static MIGRATIONS: LazyLock<Migrations<'static>> =
-    LazyLock::new(|| Migrations::new(vec![M::up(include_str!("../migrations/0001_catalog.sql"))]));
+static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/0001_catalog.sql")),
+        M::up(include_str!("../migrations/0002_wifi.sql")),
+        M::up(include_str!("../migrations/0003_printing.sql")),
+    ])
+});
 
 /// How long a writer waits for another program's transaction to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod hours;
 mod installed;
 pub mod model;
+pub mod money;
 pub mod synthetic;
 
 use std::collections::HashMap;

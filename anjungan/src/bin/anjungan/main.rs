@@ -9,14 +9,18 @@ use anjungan::catalog::{self, Catalog};
 use anjungan::config::{Config, Origin};
 use anjungan::search::SearchIndex;
 use anjungan::store::Store;
+use anjungan::wifi::voucher;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
+
+mod printer;
+mod receipt;
 
 #[derive(Parser)]
 #[command(
     name = "anjungan",
     version,
-    about = "Anjungan's technician command line: the service catalog, its search and the configuration.",
+    about = "Anjungan's technician command line: the service catalog, its search, Wi-Fi vouchers and the configuration.",
     long_about = "Anjungan's technician command line.\n\n\
         The configuration is read from --config, else $ANJUNGAN_CONFIG, else \
         /etc/anjungan/anjungan.toml; without any, built-in defaults and the demo catalog are used."
@@ -38,6 +42,30 @@ enum Command {
     /// Show or check the configuration in force.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Wi-Fi vouchers: codes that give a visitor minutes of internet.
+    #[command(subcommand)]
+    Voucher(VoucherCommand),
+    /// Write the ESC/POS bytes a printer would get for a receipt, a queue ticket or a voucher slip.
+    Receipt(receipt::Args),
+    /// The printer: its status, jobs waiting after a fault, recent faults.
+    #[command(subcommand)]
+    Printer(printer::Command),
+}
+
+#[derive(Subcommand)]
+enum VoucherCommand {
+    /// Make new voucher codes; each gives its minutes from its first use, to the first device that uses it.
+    Issue {
+        /// How many codes.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=i64::from(voucher::MAX_ISSUE)))]
+        count: u32,
+        /// Minutes of internet each code gives.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(voucher::MAX_MINUTES)))]
+        minutes: u32,
+        /// Print a JSON array of objects with `code`, `minutes` and `issued_at`.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -110,7 +138,26 @@ fn run(cli: Cli) -> Result<()> {
             print!("{}", config.to_toml());
             Ok(())
         }
+        Command::Receipt(args) => receipt::run(args, &config),
+        Command::Printer(c) => printer::run(c, &config),
         Command::Catalog(c) => catalog_command(c, &config, &origin),
+        Command::Voucher(VoucherCommand::Issue {
+            count,
+            minutes,
+            json,
+        }) => {
+            let mut store = Store::open_for(&config)?;
+            let now = chrono::Utc::now().timestamp();
+            let vouchers = voucher::issue(&mut store, count, minutes, now)?;
+            if json {
+                println!("{}", serde_json::to_string(&vouchers)?);
+            } else {
+                for v in &vouchers {
+                    println!("{}  {} minutes", v.code, v.minutes);
+                }
+            }
+            Ok(())
+        }
     }
 }
 

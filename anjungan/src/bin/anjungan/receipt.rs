@@ -1,0 +1,109 @@
+//! `anjungan receipt`: the exact bytes a printer would get for a service
+//! receipt, a queue ticket or a voucher slip, and a picture of them.
+
+use std::path::PathBuf;
+
+use anjungan::catalog;
+use anjungan::config::Config;
+use anjungan::print::documents::{self, TicketFace};
+use anjungan::print::{Paper, interpret, to_escpos, to_png};
+use anjungan::queue;
+use anjungan::store::Store;
+use anjungan::wifi::voucher;
+use anyhow::{Context, Result, bail};
+use clap::ArgGroup;
+
+use crate::{Lang, write_atomically};
+
+#[derive(clap::Args)]
+#[command(group(ArgGroup::new("document").required(true).args(["service", "ticket", "voucher"])))]
+pub struct Args {
+    /// A service receipt: requirements, procedure, time, fee, office, QR code.
+    #[arg(long, value_name = "ID")]
+    service: Option<String>,
+    /// A queue ticket for this service; takes the next number for real.
+    #[arg(long, value_name = "SERVICE_ID")]
+    ticket: Option<String>,
+    /// A Wi-Fi voucher slip for an issued code.
+    #[arg(long, value_name = "CODE")]
+    voucher: Option<String>,
+    /// Language printed.
+    #[arg(long, value_enum, default_value_t = Lang::Id)]
+    lang: Lang,
+    /// Paper width in mm; the configuration's [kiosk] paper_mm without it.
+    #[arg(long, value_parser = ["58", "80"])]
+    width: Option<String>,
+    /// Where to write the ESC/POS bytes.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Also draw the printout as a PNG picture.
+    #[arg(long, value_name = "FILE")]
+    png: Option<PathBuf>,
+    /// Print as if at this local time (YYYY-MM-DDTHH:MM), for previews and golden tests.
+    #[arg(long, value_name = "TIME", hide = true, value_parser = parse_local_time)]
+    at: Option<chrono::NaiveDateTime>,
+}
+
+fn parse_local_time(s: &str) -> Result<chrono::NaiveDateTime, String> {
+    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .map_err(|_| format!("\"{s}\" is not a local time such as 2026-11-30T09:05"))
+}
+
+pub fn run(args: Args, config: &Config) -> Result<()> {
+    let mut store = Store::open_for(config)?;
+    let catalog = catalog::load(&store)?;
+    let mm = match &args.width {
+        Some(w) => w.parse().expect("clap allows 58 or 80 only"),
+        None => config.kiosk.paper_mm,
+    };
+    let paper = Paper::from_mm(mm).context("the paper width must be 58 or 80")?;
+    let lang = args.lang.code();
+    let now = args
+        .at
+        .unwrap_or_else(|| chrono::Local::now().naive_local());
+    let by = documents::Printer {
+        device_id: &config.device.id,
+        now,
+    };
+    let service = |id: &str| {
+        catalog.service(id).with_context(|| {
+            format!("there is no service \"{id}\" in the catalog; find its id with `anjungan catalog search`")
+        })
+    };
+    let document = if let Some(id) = &args.service {
+        documents::receipt(&catalog, service(id)?, lang, paper, &by)
+    } else if let Some(id) = &args.ticket {
+        let s = service(id)?;
+        let prefix = s.queue_prefix.as_deref().unwrap_or(queue::DEFAULT_PREFIX);
+        let ticket = queue::take(&mut store, prefix, &s.id, now)?;
+        let face = TicketFace {
+            number: &ticket.number(),
+            waiting_ahead: ticket.waiting_ahead,
+        };
+        documents::ticket(&catalog, s, &face, lang, paper, &by)
+    } else if let Some(code) = &args.voucher {
+        let Some(v) = voucher::find(&store, code)? else {
+            bail!(
+                "there is no voucher \"{code}\"; issue one with `anjungan voucher issue --minutes M`"
+            );
+        };
+        documents::voucher(
+            &catalog,
+            &v.code,
+            v.minutes,
+            &config.captive.ssid,
+            lang,
+            paper,
+            &by,
+        )
+    } else {
+        unreachable!("clap requires one of --service, --ticket, --voucher")
+    };
+    let bytes = to_escpos(&document);
+    write_atomically(&args.out, &bytes)?;
+    if let Some(png) = &args.png {
+        let printout = interpret(&bytes).context("the receipt's own bytes did not read back")?;
+        write_atomically(png, &to_png(&printout, paper))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,269 @@
+//! Getting bytes to the printer named in `[kiosk] printer`, and asking it
+//! how it is (DLE EOT real-time status) where the connection can read.
+//!
+//! Every step has a timeout: a printer that never answers must not freeze
+//! the kiosk.
+
+use std::fs::OpenOptions;
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::config::Printer;
+
+/// How long to wait for a printer to connect, take bytes or answer.
+pub const TIMEOUT: Duration = Duration::from_secs(4);
+
+/// What is wrong with the printer, as the citizen and the technician are told.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Fault {
+    #[error("the printer is out of paper")]
+    PaperOut,
+    #[error("the printer's cover is open")]
+    CoverOpen,
+    #[error("the printer is offline")]
+    Offline,
+    #[error("the printer does not answer")]
+    NoAnswer,
+    #[error("the printer cannot be reached: {0}")]
+    Unreachable(String),
+    #[error("no printer is configured ([kiosk] printer = \"none\")")]
+    NotConfigured,
+}
+
+impl Fault {
+    /// One sentence for the screen, in the citizen's language.
+    pub fn for_citizen(&self, lang: &str) -> &'static str {
+        let en = lang == "en";
+        match self {
+            Fault::PaperOut if en => "The printer is out of paper. Please ask a staff member.",
+            Fault::PaperOut => "Kertas habis, silakan hubungi petugas.",
+            Fault::CoverOpen if en => "The printer cover is open. Please ask a staff member.",
+            Fault::CoverOpen => "Tutup printer terbuka, silakan hubungi petugas.",
+            _ if en => "The printer is not working right now. Please ask a staff member.",
+            _ => "Printer sedang tidak bisa digunakan, silakan hubungi petugas.",
+        }
+    }
+
+    /// A short code for the fault log.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Fault::PaperOut => "paper-out",
+            Fault::CoverOpen => "cover-open",
+            Fault::Offline => "offline",
+            Fault::NoAnswer => "no-answer",
+            Fault::Unreachable(_) => "unreachable",
+            Fault::NotConfigured => "not-configured",
+        }
+    }
+}
+
+/// DLE EOT n: transmit real-time status.
+const DLE_EOT: [u8; 2] = [0x10, 0x04];
+
+/// Reads the three status bytes an ESC/POS printer answers to DLE EOT 1, 2
+/// and 4; `Ok(())` when it can print.
+pub fn check_status(stream: &mut (impl Read + Write)) -> Result<(), Fault> {
+    let mut ask = |n: u8| -> Result<u8, Fault> {
+        stream
+            .write_all(&[DLE_EOT[0], DLE_EOT[1], n])
+            .map_err(|e| Fault::Unreachable(e.to_string()))?;
+        let mut b = [0u8; 1];
+        match stream.read(&mut b) {
+            Ok(1) if b[0] & 0x93 == 0x12 => Ok(b[0]),
+            Ok(1) => Err(Fault::Unreachable(format!(
+                "status byte 0x{:02x} is not ESC/POS",
+                b[0]
+            ))),
+            Ok(_) => Err(Fault::Unreachable(
+                "the printer closed the connection".into(),
+            )),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                Err(Fault::NoAnswer)
+            }
+            Err(e) => Err(Fault::Unreachable(e.to_string())),
+        }
+    };
+    let printer = ask(1)?;
+    let offline_cause = ask(2)?;
+    let paper = ask(4)?;
+    if paper & 0x60 != 0 || offline_cause & 0x20 != 0 {
+        return Err(Fault::PaperOut);
+    }
+    if offline_cause & 0x04 != 0 {
+        return Err(Fault::CoverOpen);
+    }
+    if printer & 0x08 != 0 {
+        return Err(Fault::Offline);
+    }
+    Ok(())
+}
+
+/// Sends `bytes` to the configured printer: status before and after where
+/// the connection can read, so paper running out mid-job is noticed.
+pub fn send(printer: &Printer, bytes: &[u8]) -> Result<(), Fault> {
+    match printer {
+        Printer::None => Err(Fault::NotConfigured),
+        Printer::Tcp { host, port } => send_tcp(host, *port, bytes),
+        Printer::File(path) | Printer::Serial(path) => write_device(path, bytes),
+        Printer::Usb => write_device(&first_usb_printer(None)?, bytes),
+        Printer::UsbDevice { vendor, product } => {
+            write_device(&first_usb_printer(Some((*vendor, *product)))?, bytes)
+        }
+    }
+}
+
+/// Asks the printer how it is without printing anything.
+pub fn status(printer: &Printer) -> Result<(), Fault> {
+    match printer {
+        Printer::None => Err(Fault::NotConfigured),
+        Printer::Tcp { host, port } => check_status(&mut connect(host, *port)?),
+        Printer::File(path) | Printer::Serial(path) => {
+            if path.exists() || path.parent().is_some_and(Path::exists) {
+                Ok(())
+            } else {
+                Err(Fault::Unreachable(format!(
+                    "{} does not exist",
+                    path.display()
+                )))
+            }
+        }
+        Printer::Usb => first_usb_printer(None).map(drop),
+        Printer::UsbDevice { vendor, product } => {
+            first_usb_printer(Some((*vendor, *product))).map(drop)
+        }
+    }
+}
+
+fn connect(host: &str, port: u16) -> Result<TcpStream, Fault> {
+    let addr = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| Fault::Unreachable(format!("{host}:{port}: {e}")))?
+        .next()
+        .ok_or_else(|| Fault::Unreachable(format!("{host}:{port} has no address")))?;
+    let stream = TcpStream::connect_timeout(&addr, TIMEOUT)
+        .map_err(|e| Fault::Unreachable(format!("{addr}: {e}")))?;
+    let set = |r: std::io::Result<()>| r.map_err(|e| Fault::Unreachable(e.to_string()));
+    set(stream.set_read_timeout(Some(TIMEOUT)))?;
+    set(stream.set_write_timeout(Some(TIMEOUT)))?;
+    set(stream.set_nodelay(true))?;
+    Ok(stream)
+}
+
+fn send_tcp(host: &str, port: u16, bytes: &[u8]) -> Result<(), Fault> {
+    let mut stream = connect(host, port)?;
+    check_status(&mut stream)?;
+    stream
+        .write_all(bytes)
+        .and_then(|()| stream.flush())
+        .map_err(|e| Fault::Unreachable(format!("the connection broke during the job: {e}")))?;
+    // The job is in the printer's buffer; asking again tells whether the
+    // paper ran out while it printed.
+    check_status(&mut stream)
+}
+
+/// Files, serial ports and USB printer devices (`/dev/usb/lp0`) take bytes
+/// but give no status through a plain write.
+fn write_device(path: &Path, bytes: &[u8]) -> Result<(), Fault> {
+    let mut f = OpenOptions::new()
+        .create(!path.starts_with("/dev"))
+        .append(true)
+        .open(path)
+        .map_err(|e| Fault::Unreachable(format!("{}: {e}", path.display())))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all().or(Ok(())))
+        .map_err(|e| Fault::Unreachable(format!("{}: {e}", path.display())))
+}
+
+/// The kernel's USB printer devices (usblp), matched by vendor and product
+/// through sysfs when given.
+fn first_usb_printer(ids: Option<(u16, u16)>) -> Result<PathBuf, Fault> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/sys/class/usbmisc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("lp"))
+        .filter(|e| {
+            let Some((vendor, product)) = ids else {
+                return true;
+            };
+            let device = e.path().join("device/..");
+            let read = |f: &str| {
+                std::fs::read_to_string(device.join(f))
+                    .ok()
+                    .and_then(|s| u16::from_str_radix(s.trim(), 16).ok())
+            };
+            read("idVendor") == Some(vendor) && read("idProduct") == Some(product)
+        })
+        .map(|e| Path::new("/dev/usb").join(e.file_name()))
+        .collect();
+    found.sort();
+    found.into_iter().next().ok_or_else(|| {
+        Fault::Unreachable(
+            "no USB printer is connected (no /dev/usb/lp*); check the cable and power".into(),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stream answering status requests with fixed bytes.
+    struct Answers {
+        replies: Vec<u8>,
+        asked: usize,
+    }
+
+    impl Read for Answers {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let b = self.replies[self.asked - 1];
+            buf[0] = b;
+            Ok(1)
+        }
+    }
+
+    impl Write for Answers {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.asked += 1;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn status_of(printer: u8, cause: u8, paper: u8) -> Result<(), Fault> {
+        check_status(&mut Answers {
+            replies: vec![printer, cause, paper],
+            asked: 0,
+        })
+    }
+
+    #[test]
+    fn reads_real_time_status() {
+        assert_eq!(status_of(0x12, 0x12, 0x12), Ok(()));
+        assert_eq!(status_of(0x1a, 0x32, 0x72), Err(Fault::PaperOut));
+        assert_eq!(status_of(0x1a, 0x16, 0x12), Err(Fault::CoverOpen));
+        assert_eq!(status_of(0x1a, 0x12, 0x12), Err(Fault::Offline));
+        assert!(matches!(
+            status_of(0xff, 0x12, 0x12),
+            Err(Fault::Unreachable(_))
+        ));
+    }
+
+    #[test]
+    fn citizens_read_their_language() {
+        assert_eq!(
+            Fault::PaperOut.for_citizen("id"),
+            "Kertas habis, silakan hubungi petugas."
+        );
+        assert!(Fault::PaperOut.for_citizen("en").contains("out of paper"));
+    }
+}

@@ -1,0 +1,162 @@
+//! Queue numbers: `A001`, `A002`, ... per prefix, restarting each day,
+//! never repeated or skipped, also when two kiosks' prints race or the power
+//! goes between taking a number and printing it (the number is committed
+//! before anything is printed; a ticket that did not print is printed again,
+//! with the same number).
+
+use chrono::NaiveDateTime;
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use crate::Result;
+use crate::store::Store;
+
+/// The prefix of services whose bundle gives none.
+pub const DEFAULT_PREFIX: &str = "A";
+
+/// A taken queue number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    pub id: i64,
+    pub day: String,
+    pub prefix: String,
+    pub seq: u32,
+    pub service: String,
+    /// Tickets of the same prefix taken earlier today and not yet called.
+    pub waiting_ahead: u32,
+}
+
+impl Ticket {
+    /// `A001`; more digits past 999.
+    pub fn number(&self) -> String {
+        format!("{}{:03}", self.prefix, self.seq)
+    }
+}
+
+/// Takes the next number of `prefix` for `service` at local time `now`.
+pub fn take(store: &mut Store, prefix: &str, service: &str, now: NaiveDateTime) -> Result<Ticket> {
+    let path = store.path().to_owned();
+    let err = |e| store_err(&path, e);
+    // IMMEDIATE: the read of the last number and the insert of the next
+    // happen under one write lock, so two kiosks never get the same number.
+    let tx = store
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(err)?;
+    let ticket = take_in(&tx, prefix, service, now).map_err(err)?;
+    tx.commit().map_err(err)?;
+    Ok(ticket)
+}
+
+/// The next number, inside a write transaction the caller commits (with
+/// the print job of the ticket, so neither exists without the other).
+pub(crate) fn take_in(
+    tx: &rusqlite::Transaction,
+    prefix: &str,
+    service: &str,
+    now: NaiveDateTime,
+) -> rusqlite::Result<Ticket> {
+    let day = now.date().format("%Y-%m-%d").to_string();
+    let taken_at = now.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let (seq, ahead): (u32, u32) = tx.query_row(
+        "SELECT COALESCE(MAX(seq), 0) + 1, COUNT(*) FILTER (WHERE called_at IS NULL)
+         FROM queue_ticket WHERE day = ?1 AND prefix = ?2",
+        params![day, prefix],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    tx.execute(
+        "INSERT INTO queue_ticket (day, prefix, seq, service, taken_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![day, prefix, seq, service, taken_at],
+    )?;
+    Ok(Ticket {
+        id: tx.last_insert_rowid(),
+        day,
+        prefix: prefix.to_owned(),
+        seq,
+        service: service.to_owned(),
+        waiting_ahead: ahead,
+    })
+}
+
+/// Calls the next waiting ticket of `prefix` today, if any.
+pub fn call_next(store: &mut Store, prefix: &str, now: NaiveDateTime) -> Result<Option<String>> {
+    let day = now.date().format("%Y-%m-%d").to_string();
+    let at = now.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let called: Option<u32> = store
+        .conn
+        .query_row(
+            "UPDATE queue_ticket SET called_at = ?3
+             WHERE id = (SELECT id FROM queue_ticket
+                         WHERE day = ?1 AND prefix = ?2 AND called_at IS NULL
+                         ORDER BY seq LIMIT 1)
+             RETURNING seq",
+            params![day, prefix, at],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(|e| store.err(e))?;
+    Ok(called.map(|seq| format!("{prefix}{seq:03}")))
+}
+
+fn store_err(path: &std::path::Path, source: rusqlite::Error) -> crate::Error {
+    crate::Error::Store {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn at(day: u32, h: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 11, day)
+            .unwrap()
+            .and_hms_opt(h, 0, 0)
+            .unwrap()
+    }
+
+    #[test]
+    fn numbers_per_prefix_restart_each_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("q.db")).unwrap();
+        let n =
+            |store: &mut Store, p: &str, d: u32| take(store, p, "svc", at(d, 9)).unwrap().number();
+        assert_eq!(n(&mut store, "A", 30), "A001");
+        assert_eq!(n(&mut store, "A", 30), "A002");
+        assert_eq!(n(&mut store, "B", 30), "B001");
+        assert_eq!(n(&mut store, "A", 29), "A001");
+        let t = take(&mut store, "A", "svc", at(30, 10)).unwrap();
+        assert_eq!((t.number(), t.waiting_ahead), ("A003".into(), 2));
+        assert_eq!(
+            call_next(&mut store, "A", at(30, 11)).unwrap().as_deref(),
+            Some("A001")
+        );
+        let t = take(&mut store, "A", "svc", at(30, 12)).unwrap();
+        assert_eq!(t.waiting_ahead, 2);
+    }
+
+    #[test]
+    fn concurrent_takes_never_repeat_or_skip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.db");
+        drop(Store::open(&path).unwrap());
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let mut store = Store::open(&path).unwrap();
+                    (0..25)
+                        .map(|_| take(&mut store, "C", "svc", at(30, 9)).unwrap().seq)
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut all: Vec<u32> = threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect();
+        all.sort_unstable();
+        assert_eq!(all, (1..=100).collect::<Vec<_>>());
+    }
+}
