@@ -27,3 +27,12 @@ need_cargo() {
 
 # What building the workspace needs.
 BUILD_PACKAGES=(build-essential pkg-config)
+
+# What the kiosk (Slint) needs to build, and to run in a desktop window.
+# Its fonts are embedded, so no font package is needed at run time.
+KIOSK_PACKAGES=(pkg-config libfontconfig1-dev libxkbcommon-x11-0)
+# Building the device's kiosk (--features linuxkms: DRM/KMS and libinput).
+KIOSK_DEVICE_PACKAGES=(libudev-dev libinput-dev libxkbcommon-dev)
+
+# What the Wi-Fi portal's namespace tests, browser test and benchmark need.
+CAPTIVE_TEST_PACKAGES=(iproute2 nftables dnsmasq-base busybox curl python3 openssl chromium wrk apache2-utils opennds iptables)
