@@ -1,20 +1,23 @@
-//! `anjungan-captive`: the Wi-Fi portal. The portal server is not part of
-//! this build yet; until it is, the program checks the configuration and the
-//! catalog it would offer, and says so.
+//! `anjungan-captive`: parses the command line, sets up logging, runs the
+//! portal (`captive::run`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anjungan::catalog;
 use anjungan::config::Config;
-use anjungan::store::Store;
+use captive::limits::PortalLimits;
 use clap::Parser;
 
 #[derive(Parser)]
 #[command(
     name = "anjungan-captive",
     version,
-    about = "The free Wi-Fi portal and its firewall control."
+    about = "The free Wi-Fi portal and its firewall control.",
+    long_about = "The free Wi-Fi portal and its firewall control.\n\n\
+        Serves the portal on [captive] address:port and the technician's API on \
+        [captive] admin_listen; with firewall = \"nftables\" it gates the Wi-Fi with \
+        its own nftables table (inet anjungan_captive). Stopping it leaves the \
+        joined visitors online until their sessions end."
 )]
 struct Cli {
     /// Configuration file to use instead of $ANJUNGAN_CONFIG or /etc/anjungan/anjungan.toml.
@@ -24,23 +27,28 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let check = || -> anyhow::Result<String> {
-        let (config, _) = Config::load(cli.config.as_deref())?;
-        let store = Store::open_for(&config)?;
-        let catalog = catalog::load(&store)?;
-        Ok(format!(
-            "the catalog of {} ({} services) is ready",
-            catalog.bundle().region.name,
-            catalog.services().len()
-        ))
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ANJUNGAN_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let run = || -> anyhow::Result<()> {
+        let (config, origin) = Config::load(cli.config.as_deref())?;
+        tracing::info!(%origin, "configuration");
+        let limits = PortalLimits {
+            max_visitors: config.captive.max_visitors as usize,
+            daily_minutes: config.captive.daily_minutes,
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(captive::run(config, limits))?;
+        Ok(())
     };
-    match check() {
-        Ok(ready) => {
-            eprintln!(
-                "anjungan-captive: {ready}, but this build has no Wi-Fi portal yet; search the catalog with `anjungan catalog search QUERY`."
-            );
-            ExitCode::from(2)
-        }
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("anjungan-captive: {e:#}");
             ExitCode::FAILURE

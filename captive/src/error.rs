@@ -1,0 +1,50 @@
+//! The portal's one error type. Visitors see a plain page; the log and the
+//! technician see the cause.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Domain(#[from] anjungan::Error),
+
+    #[error(
+        "cannot {what} with nftables: {message}; check that the nftables package is installed and the portal runs as root (or with CAP_NET_ADMIN)"
+    )]
+    Firewall { what: &'static str, message: String },
+
+    #[error(
+        "cannot listen on {addr}: {source}; check that no other program uses it and the address exists"
+    )]
+    Listen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+
+    #[error(
+        "the portal's address {0} is not IPv4; set captive.address to the IPv4 address of the Wi-Fi interface"
+    )]
+    NotIpv4(std::net::IpAddr),
+
+    #[error(
+        "auth = \"radius\" is not available in this version of the portal; set [captive] auth to \"click-through\" or \"voucher\""
+    )]
+    RadiusUnavailable,
+
+    #[error("a background task of the portal failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        tracing::error!(error = %self, "request failed");
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Maaf, terjadi gangguan. Coba lagi sebentar lagi. / Sorry, something went wrong. Please try again shortly.\n",
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,221 @@
+//! `anjungan-captive`: the free Wi-Fi's captive portal and its firewall.
+//!
+//! - `intercept`: every plain-HTTP request of a visitor who has not joined is
+//!   redirected to the portal (the OS opens its sign-in window);
+//! - `pages`, `join`, `capport`: the portal page, joining (click-through or
+//!   voucher), the RFC 8908 API;
+//! - `sessions`, `firewall`: who joined, in memory, in SQLite and in the
+//!   kernel's nftables set (whose timeouts end sessions with no daemon);
+//! - `server`, `limits`, `shutdown`: serving a public network safely.
+
+pub mod admin;
+pub mod capport;
+pub mod csrf;
+pub mod error;
+pub mod firewall;
+pub mod intercept;
+pub mod join;
+pub mod limits;
+pub mod neighbours;
+pub mod pages;
+pub mod portal;
+pub mod probes;
+pub mod server;
+pub mod sessions;
+pub mod shutdown;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anjungan::catalog;
+use anjungan::config::{Auth, Config, Firewall};
+use anjungan::search::SearchIndex;
+use anjungan::store::Store;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tower_http::timeout::TimeoutLayer;
+
+pub use error::{Error, Result};
+use firewall::{Gate, GateSpec, Nft, Open};
+use limits::PortalLimits;
+use neighbours::{ByAddress, KernelArp, Neighbours};
+use portal::{Portal, Services, Settings};
+use sessions::Sessions;
+
+/// The portal's routes (for visitors, on `address:port`).
+pub fn app(portal: Arc<Portal>) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/layanan", get(pages::search))
+        .route("/join", post(join::submit))
+        .route("/api/captive", get(capport::captive))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            portal.clone(),
+            intercept::intercept,
+        ))
+        .layer(DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            limits::REQUEST_TIMEOUT,
+        ))
+        .with_state(portal)
+}
+
+/// Loads the catalog and its search index.
+pub fn load_services(store: &Store) -> Result<Services> {
+    let catalog = catalog::load(store)?;
+    let index = SearchIndex::build(&catalog);
+    Ok(Services { catalog, index })
+}
+
+/// Builds the portal from the configuration, with the kernel's firewall
+/// and neighbour table (or none of them with `firewall = "none"`).
+pub fn start(config: &Config, limits: PortalLimits) -> Result<Arc<Portal>> {
+    let c = &config.captive;
+    let IpAddr::V4(address) = c.address else {
+        return Err(Error::NotIpv4(c.address));
+    };
+    let (gate, neighbours): (Box<dyn Gate>, Box<dyn Neighbours>) = match c.firewall {
+        Firewall::Nftables => (
+            Box::new(Nft::new(GateSpec {
+                interface: c.interface.clone(),
+                uplink: c.uplink.clone(),
+                address,
+                port: c.port,
+            })),
+            Box::new(KernelArp),
+        ),
+        Firewall::None => (Box::new(Open), Box::new(ByAddress)),
+    };
+    start_with(config, limits, gate, neighbours)
+}
+
+/// Builds the portal and reconciles the firewall with the database: every
+/// session still live is let out again (with the time it has left), every
+/// other one is not. Blocking.
+pub fn start_with(
+    config: &Config,
+    limits: PortalLimits,
+    gate: Box<dyn Gate>,
+    neighbours: Box<dyn Neighbours>,
+) -> Result<Arc<Portal>> {
+    let c = &config.captive;
+    let IpAddr::V4(address) = c.address else {
+        return Err(Error::NotIpv4(c.address));
+    };
+    let store = Store::open_for(config)?;
+    let services = load_services(&store)?;
+    // Letting visitors in by click-through where the region asked for its
+    // RADIUS accounts would open the Wi-Fi it meant to close.
+    if c.auth == Auth::Radius {
+        return Err(Error::RadiusUnavailable);
+    }
+    let settings = Settings {
+        address,
+        port: c.port,
+        auth: c.auth,
+        session_minutes: c.session_minutes,
+        limits,
+        intercepting: c.firewall == Firewall::Nftables,
+        device_name: config.device.name.clone(),
+    };
+    let now = portal_clock_now();
+    let sessions = Sessions::load(store, now)?;
+    let live = sessions.live(now);
+    gate.install(&live, now)?;
+    tracing::info!(
+        visitors = live.len(),
+        "firewall reconciled with the database"
+    );
+    Ok(Arc::new(Portal::new(
+        settings, services, sessions, gate, neighbours,
+    )))
+}
+
+fn portal_clock_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Runs the portal until SIGTERM or Ctrl-C.
+pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
+    let portal = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || start(&config, limits)).await??
+    };
+    let portal_addr = SocketAddr::new(IpAddr::V4(portal.settings.address), portal.settings.port);
+    let admin_addr = config.captive.admin_listen;
+    let bind = |addr| async move {
+        TcpListener::bind(addr)
+            .await
+            .map_err(|source| Error::Listen { addr, source })
+    };
+    let (visitors, admin) = (bind(portal_addr).await?, bind(admin_addr).await?);
+    tracing::info!(%portal_addr, %admin_addr, "portal ready");
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = move || {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|s| *s).await;
+        }
+    };
+    let housekeeping = tokio::spawn(housekeeping(portal.clone(), config.clone()));
+    let portal_server = tokio::spawn(server::serve(visitors, app(portal.clone()), stopped()));
+    let admin_server = tokio::spawn(server::serve(
+        admin,
+        admin::admin_app(portal.clone()),
+        stopped(),
+    ));
+    shutdown::signalled().await;
+    let _ = stop_tx.send(true);
+    housekeeping.abort();
+    let _ = tokio::join!(portal_server, admin_server);
+    Ok(())
+}
+
+/// Every half minute: forget ended sessions (the kernel has already shut
+/// them out), and pick up a newly installed catalog.
+async fn housekeeping(portal: Arc<Portal>, config: Config) {
+    let mut tick = tokio::time::interval(Duration::from_secs(30));
+    let mut generation: Option<i64> = None;
+    loop {
+        tick.tick().await;
+        portal.sessions.sweep(portal.now());
+        let config = config.clone();
+        let known = generation;
+        let checked = tokio::task::spawn_blocking(move || -> Result<(i64, Option<Services>)> {
+            let store = Store::open_for(&config)?;
+            let current = catalog::generation(&store)?;
+            // The first look only notes the generation: the catalog in use
+            // was loaded at start.
+            let services = match known {
+                Some(g) if g != current => Some(load_services(&store)?),
+                _ => None,
+            };
+            Ok((current, services))
+        })
+        .await;
+        match checked {
+            Ok(Ok((g, services))) => {
+                if let Some(services) = services {
+                    tracing::info!(
+                        generation = g,
+                        "new catalog installed; the portal shows it now"
+                    );
+                    portal.replace_services(services);
+                }
+                generation = Some(g);
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "cannot check for a new catalog"),
+            Err(_) => {}
+        }
+    }
+}

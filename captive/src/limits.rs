@@ -1,0 +1,113 @@
+//! Limits that keep one visitor from spoiling the Wi-Fi for others: the
+//! portal's own settings, and a per-address rate limit on joining and on
+//! voucher attempts (so codes cannot be guessed).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The portal's limits (from the command line or the environment; see
+/// `anjungan-captive --help`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortalLimits {
+    /// Most visitors joined at once.
+    pub max_visitors: usize,
+    /// Internet time per visitor per day, minutes.
+    pub daily_minutes: u32,
+}
+
+impl Default for PortalLimits {
+    fn default() -> Self {
+        PortalLimits {
+            max_visitors: 250, // also the default of [captive] max_visitors
+            daily_minutes: 240,
+        }
+    }
+}
+
+/// Largest form the portal reads (a join form is under 200 bytes).
+pub const MAX_BODY_BYTES: usize = 4 * 1024;
+/// Largest request head (request line and headers). hyper's smallest buffer.
+pub const MAX_HEAD_BYTES: usize = 8 * 1024;
+pub const MAX_HEADERS: usize = 48;
+/// A client that has not sent its headers by then is dropped (slow-loris).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// A request the portal has not answered by then gets a 503.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections served at once; more wait to be accepted.
+pub const MAX_CONNECTIONS: usize = 2048;
+
+/// A token bucket per client address: `burst` attempts at once, then one
+/// every `every`. Bounded: when full, the oldest idle buckets are dropped.
+pub struct RateLimiter {
+    burst: u32,
+    every: Duration,
+    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+}
+
+#[derive(Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+const MAX_TRACKED: usize = 4096;
+
+impl RateLimiter {
+    pub fn new(burst: u32, every: Duration) -> RateLimiter {
+        RateLimiter {
+            burst,
+            every,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes one attempt for `ip` at `now`; false when it has none left.
+    pub fn allow(&self, ip: IpAddr, now: Instant) -> bool {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        let burst = f64::from(self.burst);
+        let refill = |b: &Bucket| {
+            let gained =
+                now.saturating_duration_since(b.at).as_secs_f64() / self.every.as_secs_f64();
+            (b.tokens + gained).min(burst)
+        };
+        if buckets.len() >= MAX_TRACKED && !buckets.contains_key(&ip) {
+            // Forget the buckets that are full again: they hold no memory
+            // of abuse.
+            buckets.retain(|_, b| refill(b) < burst);
+            if buckets.len() >= MAX_TRACKED {
+                return false;
+            }
+        }
+        let bucket = buckets.entry(ip).or_insert(Bucket {
+            tokens: burst,
+            at: now,
+        });
+        let tokens = refill(bucket);
+        let allowed = tokens >= 1.0;
+        *bucket = Bucket {
+            tokens: if allowed { tokens - 1.0 } else { tokens },
+            at: now,
+        };
+        allowed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_then_one_per_period() {
+        let limiter = RateLimiter::new(3, Duration::from_secs(10));
+        let ip: IpAddr = "10.42.0.100".parse().unwrap();
+        let other: IpAddr = "10.42.0.101".parse().unwrap();
+        let t0 = Instant::now();
+        assert!((0..3).all(|_| limiter.allow(ip, t0)));
+        assert!(!limiter.allow(ip, t0));
+        assert!(limiter.allow(other, t0), "another visitor is not affected");
+        assert!(!limiter.allow(ip, t0 + Duration::from_secs(9)));
+        assert!(limiter.allow(ip, t0 + Duration::from_secs(20)));
+    }
+}

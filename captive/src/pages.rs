@@ -1,0 +1,331 @@
+//! The portal's pages, in Bahasa Indonesia and English: small, no outside
+//! assets, no JavaScript, so they work in the sign-in window of an old
+//! phone. Markup is built with maud, which escapes every value.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use anjungan::config::Auth;
+use anjungan::wifi::Session;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use serde::Deserialize;
+
+use crate::join::Refusal;
+use crate::portal::{Portal, Services};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Id,
+    En,
+}
+
+impl Lang {
+    pub fn from_param(p: Option<&str>) -> Option<Lang> {
+        match p? {
+            "id" => Some(Lang::Id),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// `?lang=` first, then the browser's first language; Indonesian
+    /// otherwise.
+    pub fn pick(param: Option<&str>, headers: &HeaderMap) -> Lang {
+        Lang::from_param(param).unwrap_or_else(|| {
+            let accept = headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if accept.trim_start().to_ascii_lowercase().starts_with("en") {
+                Lang::En
+            } else {
+                Lang::Id
+            }
+        })
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Lang::Id => "id",
+            Lang::En => "en",
+        }
+    }
+
+    fn t(self, id: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Id => id,
+            Lang::En => en,
+        }
+    }
+
+    fn other(self) -> Lang {
+        match self {
+            Lang::Id => Lang::En,
+            Lang::En => Lang::Id,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct PageQuery {
+    pub lang: Option<String>,
+    pub q: Option<String>,
+}
+
+const STYLE: &str = "body{font-family:sans-serif;margin:0 auto;max-width:34em;padding:1em;line-height:1.45;color:#111;background:#fff}\
+h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.1em}\
+.box{border:1px solid #ccc;border-radius:6px;padding:.8em;margin:.8em 0}\
+.err{border-color:#b00;background:#fee}.ok{border-color:#070;background:#efe}\
+button,input{font-size:1.1em;padding:.6em;width:100%;box-sizing:border-box;margin:.3em 0}\
+button{background:#0a5;color:#fff;border:0;border-radius:6px}\
+ul{padding-left:1.2em}li{margin:.4em 0}small{color:#555}a{color:#05a}";
+
+fn layout(lang: Lang, title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body { (body) }
+        }
+    }
+}
+
+fn page(markup: Markup) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            // The portal frames nothing and is framed by nothing.
+            (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"),
+            ),
+        ],
+        markup.into_string(),
+    )
+        .into_response()
+}
+
+/// `GET /`: the join form, or the services page once joined.
+pub async fn home(
+    State(portal): State<Arc<Portal>>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    match portal.joined(peer.ip()) {
+        Some(session) => joined_page(&portal, &session, lang, None),
+        None => join_page(&portal, peer.ip(), lang, None),
+    }
+}
+
+/// `GET /layanan?q=`: the region's services, searched.
+pub async fn search(
+    State(portal): State<Arc<Portal>>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    let query: String = q.q.unwrap_or_default().chars().take(200).collect();
+    match portal.joined(peer.ip()) {
+        Some(session) => joined_page(&portal, &session, lang, Some(&query)),
+        None => join_page(&portal, peer.ip(), lang, None),
+    }
+}
+
+pub async fn not_found(headers: HeaderMap) -> Response {
+    let lang = Lang::pick(None, &headers);
+    let body = layout(
+        lang,
+        lang.t("Tidak ditemukan", "Not found"),
+        html! {
+            h1 { (lang.t("Halaman tidak ditemukan", "Page not found")) }
+            p { a href="/" { (lang.t("Ke halaman Wi-Fi", "To the Wi-Fi page")) } }
+        },
+    );
+    (StatusCode::NOT_FOUND, page(body)).into_response()
+}
+
+fn refusal_text(lang: Lang, r: Refusal) -> &'static str {
+    match r {
+        Refusal::StaleForm => lang.t(
+            "Halaman ini sudah kedaluwarsa. Silakan tekan tombol sekali lagi.",
+            "This page has expired. Please press the button once more.",
+        ),
+        Refusal::TooManyAttempts => lang.t(
+            "Terlalu banyak percobaan. Tunggu satu menit, lalu coba lagi.",
+            "Too many attempts. Wait a minute, then try again.",
+        ),
+        Refusal::NotIdentified => lang.t(
+            "Perangkat Anda tidak dikenali di jaringan Wi-Fi ini. Sambungkan ulang Wi-Fi, lalu coba lagi.",
+            "Your device is not recognised on this Wi-Fi. Reconnect to the Wi-Fi, then try again.",
+        ),
+        Refusal::Full => lang.t(
+            "Wi-Fi sedang penuh. Coba lagi beberapa menit lagi.",
+            "The Wi-Fi is full right now. Try again in a few minutes.",
+        ),
+        Refusal::DailyTimeUsed => lang.t(
+            "Jatah waktu internet Anda hari ini sudah habis. Sampai jumpa besok.",
+            "Your internet time for today is used up. See you tomorrow.",
+        ),
+        Refusal::VoucherMissing => lang.t("Masukkan kode voucher.", "Enter the voucher code."),
+        Refusal::VoucherUnknown => lang.t(
+            "Kode voucher tidak dikenal. Periksa lagi kodenya.",
+            "Unknown voucher code. Please check the code.",
+        ),
+        Refusal::VoucherTaken => lang.t(
+            "Voucher ini sudah dipakai perangkat lain.",
+            "This voucher was already used by another device.",
+        ),
+        Refusal::VoucherSpent => lang.t("Waktu voucher ini sudah habis.", "This voucher's time is used up."),
+    }
+}
+
+/// The join form (with a refusal, when the last try failed).
+pub fn join_page(portal: &Portal, ip: IpAddr, lang: Lang, refusal: Option<Refusal>) -> Response {
+    let services = portal.services();
+    let region = &services.catalog.bundle().region.name;
+    let token = portal.csrf.token(ip, portal.now());
+    let voucher = portal.settings.auth == Auth::Voucher;
+    let minutes = portal.settings.session_minutes;
+    let body = layout(
+        lang,
+        lang.t("Wi-Fi Gratis", "Free Wi-Fi"),
+        html! {
+            p { small { (region) " · " (portal.settings.device_name) } }
+            h1 { (lang.t("Wi-Fi Gratis", "Free Wi-Fi")) }
+            @if let Some(r) = refusal {
+                p.box.err role="alert" { (refusal_text(lang, r)) }
+            }
+            div.box {
+                h2 { (lang.t("Syarat penggunaan", "Terms of use")) }
+                ul {
+                    li { (lang.t("Layanan ini gratis dan disediakan pemerintah daerah untuk umum.", "This service is free, provided by the local government for the public.")) }
+                    li { (lang.t("Gunakan dengan sopan; dilarang untuk kegiatan melanggar hukum.", "Use it decently; unlawful use is forbidden.")) }
+                    li { (lang.t("Alamat perangkat dan waktu sambungan dicatat untuk keamanan.", "Your device address and connection times are recorded for security.")) }
+                    li { (lang.t("Satu sesi paling lama ", "One session lasts at most ")) (minutes) (lang.t(" menit.", " minutes.")) }
+                }
+            }
+            form method="post" action="/join" {
+                input type="hidden" name="csrf" value=(token);
+                input type="hidden" name="lang" value=(lang.code());
+                @if voucher {
+                    label for="voucher" { (lang.t("Kode voucher", "Voucher code")) }
+                    input id="voucher" name="voucher" type="text" required autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="20" placeholder="ABCD-EFGH";
+                }
+                button id="connect" type="submit" {
+                    (lang.t("Setuju dan sambungkan", "Accept and connect"))
+                }
+            }
+            p { a href={ "/?lang=" (lang.other().code()) } { (lang.other().t("Bahasa Indonesia", "English")) } }
+        },
+    );
+    page(body)
+}
+
+/// After joining: time left, the region's online services, and search.
+fn joined_page(portal: &Portal, session: &Session, lang: Lang, query: Option<&str>) -> Response {
+    let services = portal.services();
+    let minutes_left = (session.seconds_left(portal.now()) + 59) / 60;
+    let body = layout(
+        lang,
+        lang.t("Tersambung", "Connected"),
+        html! {
+            p { small { (services.catalog.bundle().region.name) " · " (portal.settings.device_name) } }
+            p.box.ok { (lang.t("Anda sudah tersambung ke internet. Sisa waktu: ", "You are connected to the internet. Time left: ")) (minutes_left) (lang.t(" menit.", " minutes.")) }
+            h1 { (lang.t("Layanan daring", "Online services")) }
+            form method="get" action="/layanan" {
+                input type="hidden" name="lang" value=(lang.code());
+                input type="search" name="q" value=(query.unwrap_or("")) maxlength="200" placeholder=(lang.t("Cari layanan, mis. akta kelahiran", "Search services, e.g. birth certificate"));
+                button type="submit" { (lang.t("Cari", "Search")) }
+            }
+            (service_list(&services, lang, query))
+            p { a href={ "/?lang=" (lang.other().code()) } { (lang.other().t("Bahasa Indonesia", "English")) } }
+        },
+    );
+    page(body)
+}
+
+fn service_list(services: &Services, lang: Lang, query: Option<&str>) -> Markup {
+    let catalog = &services.catalog;
+    let code = lang.code();
+    let found: Vec<_> = match query.map(str::trim).filter(|q| !q.is_empty()) {
+        Some(q) => services
+            .index
+            .search(q, 20)
+            .iter()
+            .map(|h| h.service(catalog))
+            .collect(),
+        None => catalog
+            .services()
+            .iter()
+            .filter(|s| s.online_url.is_some())
+            .collect(),
+    };
+    html! {
+        @if found.is_empty() {
+            p { (lang.t("Tidak ada layanan yang cocok.", "No service matches.")) }
+        }
+        ul {
+            @for s in found {
+                li {
+                    @match s.online_url.as_deref().filter(|u| is_web_address(u)) {
+                        Some(url) => a href=(url) { (s.name.get(code)) },
+                        None => strong { (s.name.get(code)) },
+                    }
+                    @if let Some(summary) = &s.summary {
+                        br; small { (summary.get(code)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Only plain web addresses become links: a catalog can never put a
+/// `javascript:` or `data:` link in front of a visitor.
+pub fn is_web_address(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !url.chars().any(|c| c.is_control() || c.is_whitespace())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_web_addresses_are_links() {
+        assert!(is_web_address("https://dukcapil.banyumaskab.go.id/"));
+        assert!(is_web_address("HTTP://x.go.id/a?b=c"));
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "//evil",
+            "https://x y",
+            "ftp://x",
+        ] {
+            assert!(!is_web_address(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn values_are_escaped() {
+        let m = html! { p { ("<script>alert('x')</script>") } input value=("\" onfocus=\"x"); };
+        let s = m.into_string();
+        assert!(!s.contains("<script>"), "{s}");
+        assert!(s.contains("&quot; onfocus=&quot;x"), "{s}");
+    }
+}

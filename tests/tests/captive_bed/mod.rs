@@ -1,0 +1,395 @@
+//! Drives one namespace test bed (`tests/captive/testbed.sh`) and the real
+//! `anjungan-captive` in it.
+
+#![allow(dead_code)] // each test file uses part of it
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use anjungan::config::Config;
+use anjungan::store::Store;
+use anjungan::wifi::{JoinMethod, Mac, session};
+use tests::{Device, program};
+
+pub const PORTAL: &str = "http://10.42.0.1/";
+
+pub struct Bed {
+    pub prefix: String,
+    pub state: tempfile::TempDir,
+    pub device: Device,
+    daemon: Option<Child>,
+    /// Other programs started on the device, ended with the bed.
+    helpers: Vec<Child>,
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("captive/testbed.sh")
+}
+
+impl Bed {
+    /// A new bed named by `tag` (unique per test), with `captive_toml`
+    /// added to the device's `[captive]` section; `None` when not root.
+    pub fn new(tag: &str, captive_toml: &str) -> Option<Bed> {
+        if !is_root() {
+            eprintln!("skipped: network namespaces and nftables need root (CI runs this as root)");
+            return None;
+        }
+        let device = Device::with_config(&format!(
+            "name = \"Test bed\"\n[captive]\ninterface = \"wifi0\"\nuplink = \"gw-wan\"\naddress = \"10.42.0.1\"\nport = 80\nfirewall = \"nftables\"\n{captive_toml}"
+        ));
+        let bed = Bed {
+            prefix: format!("ac{tag}-"),
+            state: tempfile::tempdir().expect("a temporary directory"),
+            device,
+            daemon: None,
+            helpers: Vec::new(),
+        };
+        bed.script("teardown");
+        let out = bed.script("setup");
+        assert!(
+            out.status.success(),
+            "test bed setup failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Some(bed)
+    }
+
+    fn script(&self, what: &str) -> Output {
+        Command::new("bash")
+            .arg(script())
+            .arg(what)
+            .env("P", &self.prefix)
+            .env("BASE", self.state.path())
+            .output()
+            .expect("bash runs")
+    }
+
+    pub fn ns(&self, name: &str) -> String {
+        format!("{}{name}", self.prefix)
+    }
+
+    /// Starts the daemon in the device's namespace and waits until it
+    /// answers on its admin address.
+    pub fn start(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.state.path().join("captive.log"))
+            .expect("a log file");
+        let child = Command::new("ip")
+            .args(["netns", "exec", &self.ns("gw")])
+            .arg(program("anjungan-captive"))
+            .arg("--config")
+            .arg(&self.device.config)
+            .env_remove("ANJUNGAN_CONFIG")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("the daemon starts");
+        self.daemon = Some(child);
+        let admin = self.admin_url();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if self
+                .curl_in("gw", &[&format!("{admin}/api/status")])
+                .contains("visitors")
+            {
+                return;
+            }
+            if !self.daemon_running() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the daemon did not come up: {}", self.log());
+    }
+
+    fn admin_url(&self) -> String {
+        let config = Config::read(&self.device.config).expect("the bed's configuration");
+        format!("http://{}", config.captive.admin_listen)
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.state.path().join("captive.log")).unwrap_or_default()
+    }
+
+    pub fn kill9(&mut self) {
+        if let Some(mut child) = self.daemon.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// SIGTERM, as systemd stops it; the daemon must exit cleanly.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.daemon.take() {
+            let status = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status()
+                .expect("kill runs");
+            assert!(status.success());
+            let status = child.wait().expect("the daemon ends");
+            assert!(status.success(), "SIGTERM: {status}; {}", self.log());
+        }
+    }
+
+    pub fn daemon_running(&mut self) -> bool {
+        self.daemon
+            .as_mut()
+            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
+    }
+
+    /// `curl` in namespace `ns`; its standard output.
+    pub fn curl_in(&self, ns: &str, args: &[&str]) -> String {
+        let out = Command::new("ip")
+            .args(["netns", "exec", &self.ns(ns), "curl", "-s", "-m", "3"])
+            .args(args)
+            .output()
+            .expect("curl runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn curl(&self, visitor: &str, args: &[&str]) -> String {
+        self.curl_in(visitor, args)
+    }
+
+    /// (status, body, redirect) of a request by `visitor`; status 0 when
+    /// there was no answer.
+    pub fn http(&self, visitor: &str, url: &str) -> (u16, String, String) {
+        self.http_args(visitor, &[url])
+    }
+
+    pub fn http_args(&self, visitor: &str, args: &[&str]) -> (u16, String, String) {
+        let body = self.state.path().join(format!("body-{visitor}"));
+        let _ = std::fs::remove_file(&body);
+        let out = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.ns(visitor),
+                "curl",
+                "-s",
+                "-k",
+                "-m",
+                "3",
+            ])
+            .arg("-o")
+            .arg(&body)
+            .args(["-w", "%{http_code} %{redirect_url}"])
+            .args(args)
+            .output()
+            .expect("curl runs");
+        let w = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (code, location) = w.split_once(' ').unwrap_or((&w, ""));
+        let body = std::fs::read(&body).unwrap_or_default();
+        (
+            code.parse().unwrap_or(0),
+            String::from_utf8_lossy(&body).into_owned(),
+            location.to_owned(),
+        )
+    }
+
+    /// Opens the portal page as `visitor` and submits its form with the
+    /// `extra` fields; (status, body).
+    pub fn join(&self, visitor: &str, extra: &str) -> (u16, String) {
+        let page = self.curl(visitor, &[PORTAL]);
+        let at = page
+            .find("name=\"csrf\" value=\"")
+            .unwrap_or_else(|| panic!("no form in {page}"));
+        let rest = &page[at + 19..];
+        let csrf = &rest[..rest.find('"').expect("a closing quote")];
+        let (code, body, _) = self.http_args(
+            visitor,
+            &[
+                "--data",
+                &format!("csrf={csrf}&lang=id{extra}"),
+                "http://10.42.0.1/join",
+            ],
+        );
+        (code, body)
+    }
+
+    pub fn click_through(&self, visitor: &str) {
+        let (code, body) = self.join(visitor, "");
+        assert_eq!(code, 303, "click-through failed: {body}");
+    }
+
+    pub fn vouchers(&self, count: u32, minutes: u32) -> Vec<String> {
+        let out = self.device.run(
+            "anjungan",
+            &[
+                "voucher",
+                "issue",
+                "--count",
+                &count.to_string(),
+                "--minutes",
+                &minutes.to_string(),
+                "--json",
+            ],
+        );
+        assert!(out.status.success(), "{}", tests::stderr(&out));
+        let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        list.as_array()
+            .expect("an array")
+            .iter()
+            .map(|v| v["code"].as_str().expect("a code").to_owned())
+            .collect()
+    }
+
+    pub fn lease(&self, visitor: &str) -> String {
+        std::fs::read_to_string(self.state.path().join(format!("lease-{visitor}")))
+            .unwrap_or_default()
+    }
+
+    pub fn ip_of(&self, visitor: &str) -> String {
+        self.lease(visitor)
+            .lines()
+            .find_map(|l| l.strip_prefix("ip="))
+            .expect("the visitor has a lease")
+            .to_owned()
+    }
+
+    pub fn mac_of(&self, visitor: &str) -> Mac {
+        let out = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.ns(visitor),
+                "cat",
+                "/sys/class/net/eth0/address",
+            ])
+            .output()
+            .expect("cat runs");
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("a MAC")
+    }
+
+    /// Writes a session for `visitor` ending in `seconds` into the
+    /// database, as a join would have (the daemon should be stopped).
+    pub fn add_session(&self, visitor: &str, seconds: i64) {
+        let config = Config::read(&self.device.config).expect("the bed's configuration");
+        let store = Store::open_for(&config).expect("the database");
+        let now = chrono_now();
+        session::record(
+            &store,
+            self.mac_of(visitor),
+            self.ip_of(visitor).parse().expect("an IPv4 address"),
+            now,
+            now + seconds,
+            JoinMethod::ClickThrough,
+            None,
+        )
+        .expect("the session is written");
+    }
+
+    /// Gives `visitor` another address, as a new DHCP lease would.
+    pub fn readdress(&self, visitor: &str, ip: &str) {
+        let ns = self.ns(visitor);
+        for args in [
+            vec!["addr", "flush", "dev", "eth0"],
+            vec!["addr", "add", &format!("{ip}/24"), "dev", "eth0"],
+            vec!["route", "replace", "default", "via", "10.42.0.1"],
+        ] {
+            let ok = Command::new("ip")
+                .args(["netns", "exec", &ns, "ip"])
+                .args(&args)
+                .status()
+                .expect("ip runs");
+            assert!(ok.success(), "ip {args:?}");
+        }
+    }
+
+    /// Gives `visitor` another MAC address, as a phone that randomises it.
+    pub fn new_mac(&self, visitor: &str, mac: &str) {
+        let ns = self.ns(visitor);
+        for args in [
+            vec!["link", "set", "eth0", "down"],
+            vec!["link", "set", "eth0", "address", mac],
+            vec!["link", "set", "eth0", "up"],
+            vec!["route", "replace", "default", "via", "10.42.0.1"],
+        ] {
+            let ok = Command::new("ip")
+                .args(["netns", "exec", &ns, "ip"])
+                .args(&args)
+                .status()
+                .expect("ip runs");
+            assert!(ok.success(), "ip {args:?}");
+        }
+        // The device still remembers the old MAC for this address for a
+        // while; a real phone with a new MAC also asks for a new lease.
+        let _ = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.ns("gw"),
+                "ip",
+                "neigh",
+                "flush",
+                "dev",
+                "wifi0",
+            ])
+            .status();
+    }
+
+    /// A TCP listener on the device (like SSH would be).
+    pub fn listen_on_device(&mut self, addr: &str, port: u16) {
+        let child = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.ns("gw"),
+                "python3",
+                "-m",
+                "http.server",
+                "--bind",
+                addr,
+            ])
+            .arg(port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 runs");
+        self.helpers.push(child);
+        std::thread::sleep(Duration::from_millis(500));
+    }
+
+    /// Sends raw bytes to the portal as `visitor` and reads what comes back.
+    pub fn raw(&self, visitor: &str, bytes: &[u8]) {
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let code = format!(
+            "import socket\ns=socket.create_connection(('10.42.0.1',80),3)\ns.sendall(bytes.fromhex('{hex}'))\ns.settimeout(3)\ntry:\n  s.recv(4096)\nexcept Exception:\n  pass"
+        );
+        let _ = Command::new("ip")
+            .args(["netns", "exec", &self.ns(visitor), "python3", "-c", &code])
+            .output();
+    }
+}
+
+pub fn chrono_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("a clock after 1970")
+        .as_secs() as i64
+}
+
+impl Drop for Bed {
+    fn drop(&mut self) {
+        self.kill9();
+        for mut helper in self.helpers.drain(..) {
+            let _ = helper.kill();
+            let _ = helper.wait();
+        }
+        self.script("teardown");
+    }
+}

@@ -1,0 +1,200 @@
+//! The real `anjungan-captive` process on loopback with `firewall = "none"`
+//! (no root needed): what reaches its socket, however malformed, gets a 4xx
+//! or a closed connection and never stops it; SIGTERM ends it cleanly; and
+//! `anjungan voucher issue` makes the codes it accepts.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tests::{Device, stderr};
+
+struct Daemon {
+    child: Child,
+    port: u16,
+    device: Device,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Daemon {
+    fn start(auth: &str) -> Daemon {
+        let (port, admin) = (free_port(), free_port());
+        let device = Device::with_config(&format!(
+            "[captive]\naddress = \"127.0.0.1\"\nport = {port}\nfirewall = \"none\"\nauth = \"{auth}\"\nadmin_listen = \"127.0.0.2:{admin}\"\n"
+        ));
+        let child = device
+            .command("anjungan-captive", &[])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the daemon starts");
+        let d = Daemon {
+            child,
+            port,
+            device,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "the daemon did not listen");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        d
+    }
+
+    /// Sends `bytes`, returns what comes back until the server closes or
+    /// 3 s pass.
+    fn raw(&self, bytes: &[u8]) -> String {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connects");
+        s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+        let _ = s.write_all(bytes);
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    fn get(&self, path: &str, extra: &str) -> String {
+        self.raw(format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: test\r\nConnection: close\r\n{extra}\r\n").as_bytes())
+    }
+
+    fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn status_of(answer: &str) -> u16 {
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn malformed_requests_get_a_4xx_or_a_closed_connection() {
+    let mut d = Daemon::start("click-through");
+    assert_eq!(status_of(&d.get("/", "")), 200);
+    // No User-Agent.
+    let a = d.raw(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    assert_eq!(status_of(&a), 400, "{a}");
+    // Huge headers, and very many.
+    let big = format!("X-Big: {}\r\n", "a".repeat(64 * 1024));
+    let a = d.get("/", &big);
+    assert!(a.is_empty() || (400..500).contains(&status_of(&a)), "{a}");
+    let many: String = (0..500).map(|i| format!("X-{i}: {i}\r\n")).collect();
+    let a = d.get("/", &many);
+    assert!(a.is_empty() || (400..500).contains(&status_of(&a)), "{a}");
+    // Bad encodings.
+    let a = d.get("/layanan?q=%ff%fe", "");
+    assert_eq!(status_of(&a), 400, "{a}");
+    let a = d.raw(b"GET /\xff\xfe HTTP/1.1\r\nHost: \xff\r\nUser-Agent: x\r\n\r\n");
+    assert!(a.is_empty() || (400..500).contains(&status_of(&a)), "{a}");
+    let body = b"csrf=\xff\xfe%zz";
+    let mut req = format!(
+        "POST /join HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    req.extend_from_slice(body);
+    assert!((400..500).contains(&status_of(&d.raw(&req))));
+    // A body larger than any form.
+    let a = d.raw(b"POST /join HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10000000\r\nConnection: close\r\n\r\ncsrf=");
+    assert!(a.is_empty() || status_of(&a) == 413, "{a}");
+    // TLS bytes on the HTTP port: a ClientHello.
+    let a = d.raw(b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f");
+    assert!(a.is_empty() || (400..500).contains(&status_of(&a)), "{a}");
+    // Plain garbage and an unfinished request.
+    d.raw(b"\x00\x01\x02\x03\r\n\r\n");
+    d.raw(b"GET / HTTP/1.1\r\nHost: 127.");
+    assert!(d.running(), "the daemon is still running");
+    assert_eq!(status_of(&d.get("/", "")), 200);
+}
+
+#[test]
+fn sigterm_ends_the_daemon_cleanly() {
+    let mut d = Daemon::start("click-through");
+    let killed = Command::new("kill")
+        .args(["-TERM", &d.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = d.child.try_wait().unwrap() {
+            assert!(status.success(), "{status}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "SIGTERM did not end the daemon");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn issued_vouchers_join_on_the_portal() {
+    let d = Daemon::start("voucher");
+    let out = d.device.run(
+        "anjungan",
+        &[
+            "voucher",
+            "issue",
+            "--count",
+            "3",
+            "--minutes",
+            "45",
+            "--json",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes.len(), 3);
+    assert!(list[0]["minutes"] == 45);
+
+    let page = d.get("/", "");
+    assert!(
+        page.contains("name=\"voucher\"") && page.contains("id=\"connect\""),
+        "{page}"
+    );
+    let at = page.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = &page[at..at + page[at..].find('"').unwrap()];
+    let body = format!("csrf={csrf}&voucher={}", codes[1]);
+    let answer = d.raw(
+        format!(
+            "POST /join HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+    );
+    assert_eq!(status_of(&answer), 303, "{answer}");
+    let api = d.get("/api/captive", "Accept: application/captive+json\r\n");
+    assert!(
+        api.contains("\"captive\":false") && api.contains("seconds-remaining"),
+        "{api}"
+    );
+
+    // Refused with a sentence that says what to do.
+    let out = d.device.run(
+        "anjungan",
+        &["voucher", "issue", "--count", "0", "--minutes", "45"],
+    );
+    assert!(!out.status.success());
+}
