@@ -1,6 +1,6 @@
-//! `anjungan-kiosk`: the touchscreen app. The Slint interface is not part of
-//! this build yet; until it is, the program checks the configuration and the
-//! catalog it would show, and says so.
+//! `anjungan-kiosk`: runs the touchscreen app, or renders one of its screens
+//! to a PNG with no display (`snapshot`). Argument parsing only; the kiosk
+//! is the `kiosk` library.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +8,10 @@ use std::process::ExitCode;
 use anjungan::catalog;
 use anjungan::config::Config;
 use anjungan::store::Store;
-use clap::Parser;
+use clap::{Parser, Subcommand};
+use kiosk::controller::Settings;
+use kiosk::lang::Lang;
+use kiosk::snapshot::{self, Request, Size, Target};
 
 #[derive(Parser)]
 #[command(
@@ -18,29 +21,73 @@ use clap::Parser;
 )]
 struct Cli {
     /// Configuration file to use instead of $ANJUNGAN_CONFIG or /etc/anjungan/anjungan.toml.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", global = true)]
     config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Renders one screen to a PNG of exactly the given size, with no display.
+    Snapshot {
+        /// home, search:QUERY, category:ID, service:ID (or attract).
+        #[arg(long, value_parser = parse::<Target>)]
+        screen: Target,
+        /// Language of the screen: id or en.
+        #[arg(long, default_value = "id", value_parser = parse::<Lang>)]
+        lang: Lang,
+        /// WIDTHxHEIGHT in pixels, such as 800x480, 1280x800 or 1080x1920.
+        #[arg(long, default_value = "1280x800", value_parser = parse::<Size>)]
+        size: Size,
+        #[arg(long)]
+        large_text: bool,
+        #[arg(long)]
+        high_contrast: bool,
+        /// The PNG file to write.
+        #[arg(long, value_name = "FILE.png")]
+        out: PathBuf,
+    },
+}
+
+fn parse<T: std::str::FromStr<Err = kiosk::Error>>(s: &str) -> Result<T, String> {
+    s.parse().map_err(|e: kiosk::Error| e.to_string())
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let check = || -> anyhow::Result<String> {
+    let run = || -> anyhow::Result<()> {
         let (config, _) = Config::load(cli.config.as_deref())?;
         let store = Store::open_for(&config)?;
-        let catalog = catalog::load(&store)?;
-        Ok(format!(
-            "the catalog of {} ({} services) is ready",
-            catalog.bundle().region.name,
-            catalog.services().len()
-        ))
-    };
-    match check() {
-        Ok(ready) => {
-            eprintln!(
-                "anjungan-kiosk: {ready}, but this build has no touchscreen interface yet; search the catalog with `anjungan catalog search QUERY`."
-            );
-            ExitCode::from(2)
+        let settings = Settings::new(
+            config.kiosk.idle_reset_seconds,
+            &config.device.name,
+            &config.captive.ssid,
+        );
+        match cli.command {
+            None => kiosk::run::run(store, settings)?,
+            Some(Command::Snapshot {
+                screen,
+                lang,
+                size,
+                large_text,
+                high_contrast,
+                out,
+            }) => {
+                let request = Request {
+                    target: screen,
+                    lang,
+                    size,
+                    large_text,
+                    high_contrast,
+                };
+                snapshot::render(catalog::load(&store)?, settings, &request)?.write_png(&out)?;
+            }
         }
+        Ok(())
+    };
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("anjungan-kiosk: {e:#}");
             ExitCode::FAILURE

@@ -1,0 +1,32 @@
+//! `anjungan-kiosk`: the touchscreen app citizens use to look up public
+//! services. The views are Slint (`ui/`); this crate holds what they show
+//! and how they behave:
+//!
+//! - [`session`] — where the citizen is and what they typed: plain state,
+//!   tested without a window.
+//! - [`pages`] — the catalog turned into what a screen shows, in one language.
+//! - [`idle`] — when to warn and when to reset an abandoned screen.
+//! - [`controller`] — binds a session to the window's adapters.
+//! - [`snapshot`] — renders a screen to a PNG with no display.
+//! - [`run`] — the app on a desktop window or on the device's screen.
+
+pub mod controller;
+pub mod error;
+pub mod gpio;
+pub mod idle;
+pub mod lang;
+pub mod pages;
+pub mod qr;
+pub mod run;
+pub mod session;
+pub mod snapshot;
+
+pub use error::{Error, Result};
+
+/// The Slint views and their adapters, compiled from `ui/app.slint`.
+/// Generated code: it has `todo!()` in paths Slint never takes, and is not
+/// ours to lint.
+#[allow(clippy::todo, clippy::all)]
+pub mod ui {
+    slint::include_modules!();
+}

@@ -1,0 +1,161 @@
+//! Snapshot tests: every screen at the three panel sizes in both languages,
+//! rendered with the software renderer as the `snapshot` command does, and
+//! checked for what a person would notice at once: a blank screen, text
+//! running off the edge, a QR code missing or unreadable.
+//!
+//! One test: the headless platform is installed once per process.
+
+use std::rc::Rc;
+
+use anjungan::catalog::{Catalog, demo};
+use kiosk::controller::Settings;
+use kiosk::lang::Lang;
+use kiosk::qr;
+use kiosk::snapshot::{self, Picture, Request, Size, Target};
+
+const SIZES: [(u32, u32); 3] = [(800, 480), (1280, 800), (1080, 1920)];
+const WIFI: &str = "Banyumas Free";
+
+fn settings() -> Settings {
+    let mut settings = Settings::new(90, "Mal Pelayanan Publik, lobi", WIFI);
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-30T10:00:00+07:00").unwrap();
+    settings.clock = Rc::new(move || now);
+    settings
+}
+
+fn render(target: &Target, lang: Lang, (width, height): (u32, u32), large_text: bool) -> Picture {
+    let request = Request {
+        target: target.clone(),
+        lang,
+        size: Size { width, height },
+        large_text,
+        high_contrast: false,
+    };
+    snapshot::render(Catalog::new(demo::bundle(), None), settings(), &request).unwrap()
+}
+
+fn luma(p: slint::Rgb8Pixel) -> u8 {
+    ((p.r as u32 * 299 + p.g as u32 * 587 + p.b as u32 * 114) / 1000) as u8
+}
+
+/// All QR codes a phone would read in the picture.
+fn qr_codes(picture: &Picture) -> Vec<String> {
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(
+        picture.width as usize,
+        picture.height as usize,
+        |x, y| luma(picture.pixel(x as u32, y as u32)),
+    );
+    image
+        .detect_grids()
+        .iter()
+        .filter_map(|g| g.decode().ok().map(|(_, text)| text))
+        .collect()
+}
+
+/// What a broken screen looks like, in words; `None` when it looks sound.
+fn defects(picture: &Picture) -> Vec<String> {
+    let mut found = Vec::new();
+    let (w, h) = (picture.width, picture.height);
+
+    // Blank: one flat colour, or almost nothing drawn on the background.
+    let background = picture.pixel(w / 2, h - 2);
+    let drawn = picture.pixels.iter().filter(|p| **p != background).count();
+    if drawn < picture.pixels.len() / 20 {
+        found.push(format!(
+            "nearly blank: {drawn} pixels differ from the background"
+        ));
+    }
+    let dark = picture.pixels.iter().filter(|p| luma(**p) < 90).count();
+    if dark < 2000 {
+        found.push(format!("no text to speak of: {dark} dark pixels"));
+    }
+
+    // Text running off an edge leaves glyph fragments in the outermost
+    // pixels, where every view keeps only flat bars and padding.
+    let strip = 3;
+    for y in 0..h {
+        for x in (0..strip).chain(w - strip..w) {
+            let side = if x < strip { 0 } else { w - 1 };
+            if picture.pixel(x, y) != picture.pixel(side, y) {
+                found.push(format!(
+                    "something crosses the {} edge at y={y}",
+                    if side == 0 { "left" } else { "right" }
+                ));
+                return found;
+            }
+        }
+    }
+    for x in 0..w {
+        if picture.pixel(x, h - 1) != picture.pixel(x, h - strip) {
+            found.push(format!("something crosses the bottom edge at x={x}"));
+            return found;
+        }
+    }
+    found
+}
+
+#[test]
+fn every_screen_at_every_size_in_both_languages() {
+    let url = "https://dindukcapil.banyumaskab.go.id";
+    let screens = [
+        Target::Home,
+        Target::Attract,
+        Target::Search("akta lahir".into()),
+        Target::Category("kependudukan".into()),
+        Target::Service("ktp-el-baru".into()),
+    ];
+    let mut failures = Vec::new();
+    for size in SIZES {
+        for lang in [Lang::Id, Lang::En] {
+            for target in &screens {
+                for large_text in [false, true] {
+                    let picture = render(target, lang, size, large_text);
+                    assert_eq!((picture.width, picture.height), size);
+                    let name = format!(
+                        "{target:?} {lang} {}x{}{}",
+                        size.0,
+                        size.1,
+                        if large_text { " large text" } else { "" }
+                    );
+                    for defect in defects(&picture) {
+                        failures.push(format!("{name}: {defect}"));
+                    }
+                    let codes = qr_codes(&picture);
+                    let wanted = match target {
+                        Target::Home | Target::Attract => Some(qr::wifi_join_text(WIFI)),
+                        Target::Service(_) => Some(url.to_string()),
+                        _ => None,
+                    };
+                    if let Some(wanted) = wanted
+                        && !codes.contains(&wanted)
+                    {
+                        failures.push(format!(
+                            "{name}: QR code {wanted:?} not readable (read {codes:?})"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn unknown_ids_are_refused() {
+    // Runs in the same process as the test above only after it or before
+    // it; either way it renders nothing.
+    let request = Request {
+        target: Target::Service("no-such-service".into()),
+        lang: Lang::Id,
+        size: Size {
+            width: 800,
+            height: 480,
+        },
+        large_text: false,
+        high_contrast: false,
+    };
+    let err = snapshot::render(Catalog::new(demo::bundle(), None), settings(), &request)
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("no-such-service"), "{err}");
+}
