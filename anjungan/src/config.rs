@@ -57,6 +57,11 @@ pub struct CaptiveConfig {
     /// The Wi-Fi network's name (SSID), printed on voucher slips and in
     /// the QR codes that join it.
     pub ssid: String,
+    /// Most visitors joined at once; the next one is told the Wi-Fi is full.
+    pub max_visitors: u32,
+    /// Internet minutes per visitor per day with click-through (vouchers
+    /// carry their own time).
+    pub daily_minutes: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -200,6 +205,8 @@ impl Default for CaptiveConfig {
             session_minutes: 60,
             admin_listen: SocketAddr::from(([127, 0, 0, 1], 8081)),
             ssid: "Wi-Fi Publik Gratis".into(),
+            max_visitors: 250,
+            daily_minutes: 240,
         }
     }
 }
@@ -366,6 +373,18 @@ impl Config {
                     "{} would be reachable by Wi-Fi visitors; listen on 127.0.0.1 or on an address of the uplink side",
                     c.admin_listen
                 ),
+            ));
+        }
+        if !(1..=100_000).contains(&c.max_visitors) {
+            return Err((
+                "captive.max_visitors",
+                format!("{} is out of range; use 1 to 100000", c.max_visitors),
+            ));
+        }
+        if !(1..=1440).contains(&c.daily_minutes) {
+            return Err((
+                "captive.daily_minutes",
+                format!("{} is out of range; use 1 to 1440 (a day)", c.daily_minutes),
             ));
         }
         if c.ssid.is_empty() || c.ssid.len() > 32 {

@@ -7,12 +7,22 @@ use serde_json::Value;
 use tests::{Device, stderr};
 
 fn cli_ids(device: &Device, query: &str, lang: &str, limit: &str) -> Vec<(String, String)> {
-    let out = device.run("anjungan", &["catalog", "search", query, "--lang", lang, "--limit", limit, "--json"]);
+    let out = device.run(
+        "anjungan",
+        &[
+            "catalog", "search", query, "--lang", lang, "--limit", limit, "--json",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let results: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     results
         .iter()
-        .map(|r| (r["id"].as_str().unwrap().to_owned(), r["name"].as_str().unwrap().to_owned()))
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_owned(),
+                r["name"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -21,7 +31,14 @@ fn command_line_and_library_agree() {
     let device = Device::new();
     let catalog = Catalog::new(demo::bundle(), None);
     let index = SearchIndex::build(&catalog);
-    for query in ["akte lahir", "kartu keluraga", "pajak ken", "birth certificate", "ktp", "zzzz"] {
+    for query in [
+        "akte lahir",
+        "kartu keluraga",
+        "pajak ken",
+        "birth certificate",
+        "ktp",
+        "zzzz",
+    ] {
         let library: Vec<(String, String)> = index
             .search(query, 7)
             .iter()
@@ -53,5 +70,9 @@ fn limit_and_language_are_checked() {
     assert!(!out.status.success());
     let out = device.run("anjungan", &["catalog", "search", "akta", "--lang", "fr"]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("id") && stderr(&out).contains("en"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("id") && stderr(&out).contains("en"),
+        "{}",
+        stderr(&out)
+    );
 }
