@@ -70,6 +70,9 @@ pub struct KioskConfig {
     pub printer: Printer,
     /// Paper width of the printer: 58 or 80 (mm).
     pub paper_mm: u32,
+    /// Clockwise rotation of the screen on the device (DRM/KMS), for a
+    /// panel mounted in portrait: 0, 90, 180 or 270.
+    pub rotation: u16,
     /// GPIO pins (BCM numbers) of the optional panel hardware: a PIR
     /// presence sensor that wakes the screen, a "call staff" button, and a
     /// status light. Absent: no such part.
@@ -216,6 +219,7 @@ impl Default for KioskConfig {
         KioskConfig {
             printer: Printer::None,
             paper_mm: 80,
+            rotation: 0,
             presence_pin: None,
             call_button_pin: None,
             status_led_pin: None,
@@ -400,6 +404,12 @@ impl Config {
             ));
         }
         let k = &self.kiosk;
+        if !matches!(k.rotation, 0 | 90 | 180 | 270) {
+            return Err((
+                "kiosk.rotation",
+                format!("{} is not a rotation; use 0, 90, 180 or 270", k.rotation),
+            ));
+        }
         let pins = [
             ("kiosk.presence_pin", k.presence_pin),
             ("kiosk.call_button_pin", k.call_button_pin),
@@ -527,6 +537,12 @@ idle_reset_seconds = 90
             m.contains("kiosk.idle_reset_seconds") && m.contains("10 to 3600"),
             "{m}"
         );
+
+        let m = refusal("[kiosk]\nrotation = 45\n");
+        assert!(m.contains("kiosk.rotation") && m.contains("90"), "{m}");
+
+        let m = refusal("[captive]\nmax_visitors = 0\n");
+        assert!(m.contains("captive.max_visitors"), "{m}");
 
         let m = refusal("[device]\ndata_dir = \"data\"\n");
         assert!(

@@ -65,7 +65,10 @@ fn main() -> ExitCode {
             &config.captive.ssid,
         );
         match cli.command {
-            None => kiosk::run::run(store, settings)?,
+            None => {
+                kiosk::run::rotate(config.kiosk.rotation)?;
+                kiosk::run::run(store, settings)?
+            }
             Some(Command::Snapshot {
                 screen,
                 lang,

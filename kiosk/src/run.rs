@@ -52,3 +52,24 @@ pub fn run(store: Store, settings: Settings) -> Result<()> {
     window.run()?;
     Ok(())
 }
+
+/// Slint's DRM/KMS backend reads the screen's rotation from
+/// `SLINT_KMS_ROTATION` when it starts. Setting a variable in a running
+/// process is unsafe, so the kiosk starts itself again with it set
+/// (`exec`, same process id) when `[kiosk] rotation` asks for one.
+/// Returns only when no restart is needed.
+pub fn rotate(degrees: u16) -> anyhow::Result<()> {
+    use std::os::unix::process::CommandExt;
+    const VAR: &str = "SLINT_KMS_ROTATION";
+    if degrees == 0 || std::env::var_os(VAR).is_some() {
+        return Ok(());
+    }
+    let exe = std::env::current_exe()?;
+    let err = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env(VAR, degrees.to_string())
+        .exec();
+    Err(anyhow::anyhow!(
+        "cannot restart the kiosk with the screen rotated: {err}"
+    ))
+}
