@@ -5,9 +5,11 @@
 //! This crate knows no UI toolkit, no HTTP framework and no firewall: the
 //! kiosk, the portal and the command line are thin shells around it.
 
+pub mod alert;
 pub mod catalog;
 pub mod config;
 pub mod error;
+pub mod lang;
 pub mod print;
 pub mod queue;
 pub mod search;
@@ -15,3 +17,4 @@ pub mod store;
 pub mod wifi;
 
 pub use error::{Error, Result};
+pub use lang::Lang;

@@ -20,6 +20,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/0001_catalog.sql")),
         M::up(include_str!("../migrations/0002_wifi.sql")),
         M::up(include_str!("../migrations/0003_printing.sql")),
+        M::up(include_str!("../migrations/0004_alert.sql")),
     ])
 });
 

@@ -6,6 +6,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Instant;
 
+use anjungan::Lang;
 use anjungan::config::Auth;
 use anjungan::wifi::{JoinMethod, Redemption, Session, session, voucher};
 use axum::Form;
@@ -15,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::Result;
-use crate::pages::{self, Lang};
+use crate::pages;
 use crate::portal::{Portal, v4};
 
 /// Why a visitor could not join; each is shown on the portal page.
@@ -66,7 +67,11 @@ pub async fn submit(
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     Form(form): Form<JoinForm>,
 ) -> Result<Response> {
-    let lang = Lang::from_param(form.lang.as_deref()).unwrap_or_default();
+    let lang = form
+        .lang
+        .as_deref()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or_default();
     let ip = peer.ip();
     let outcome = {
         let portal = portal.clone();

@@ -5,6 +5,7 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use anjungan::Lang;
 use anjungan::config::Auth;
 use anjungan::wifi::Session;
 use axum::extract::{ConnectInfo, Query, State};
@@ -16,58 +17,20 @@ use serde::Deserialize;
 use crate::join::Refusal;
 use crate::portal::{Portal, Services};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Id,
-    En,
-}
-
-impl Lang {
-    pub fn from_param(p: Option<&str>) -> Option<Lang> {
-        match p? {
-            "id" => Some(Lang::Id),
-            "en" => Some(Lang::En),
-            _ => None,
+/// The page's language: `?lang=` first, then the browser's first
+/// language; Indonesian otherwise.
+pub fn pick_lang(param: Option<&str>, headers: &HeaderMap) -> Lang {
+    param.and_then(|p| p.parse().ok()).unwrap_or_else(|| {
+        let accept = headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if accept.trim_start().to_ascii_lowercase().starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Id
         }
-    }
-
-    /// `?lang=` first, then the browser's first language; Indonesian
-    /// otherwise.
-    pub fn pick(param: Option<&str>, headers: &HeaderMap) -> Lang {
-        Lang::from_param(param).unwrap_or_else(|| {
-            let accept = headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            if accept.trim_start().to_ascii_lowercase().starts_with("en") {
-                Lang::En
-            } else {
-                Lang::Id
-            }
-        })
-    }
-
-    fn code(self) -> &'static str {
-        match self {
-            Lang::Id => "id",
-            Lang::En => "en",
-        }
-    }
-
-    fn t(self, id: &'static str, en: &'static str) -> &'static str {
-        match self {
-            Lang::Id => id,
-            Lang::En => en,
-        }
-    }
-
-    fn other(self) -> Lang {
-        match self {
-            Lang::Id => Lang::En,
-            Lang::En => Lang::Id,
-        }
-    }
+    })
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -123,7 +86,7 @@ pub async fn home(
     Query(q): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    let lang = pick_lang(q.lang.as_deref(), &headers);
     match portal.joined(peer.ip()) {
         Some(session) => joined_page(&portal, &session, lang, None),
         None => join_page(&portal, peer.ip(), lang, None),
@@ -137,7 +100,7 @@ pub async fn search(
     Query(q): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    let lang = pick_lang(q.lang.as_deref(), &headers);
     let query: String = q.q.unwrap_or_default().chars().take(200).collect();
     match portal.joined(peer.ip()) {
         Some(session) => joined_page(&portal, &session, lang, Some(&query)),
@@ -146,13 +109,13 @@ pub async fn search(
 }
 
 pub async fn not_found(headers: HeaderMap) -> Response {
-    let lang = Lang::pick(None, &headers);
+    let lang = pick_lang(None, &headers);
     let body = layout(
         lang,
-        lang.t("Tidak ditemukan", "Not found"),
+        lang.choose("Tidak ditemukan", "Not found"),
         html! {
-            h1 { (lang.t("Halaman tidak ditemukan", "Page not found")) }
-            p { a href="/" { (lang.t("Ke halaman Wi-Fi", "To the Wi-Fi page")) } }
+            h1 { (lang.choose("Halaman tidak ditemukan", "Page not found")) }
+            p { a href="/" { (lang.choose("Ke halaman Wi-Fi", "To the Wi-Fi page")) } }
         },
     );
     (StatusCode::NOT_FOUND, page(body)).into_response()
@@ -160,36 +123,36 @@ pub async fn not_found(headers: HeaderMap) -> Response {
 
 fn refusal_text(lang: Lang, r: Refusal) -> &'static str {
     match r {
-        Refusal::StaleForm => lang.t(
+        Refusal::StaleForm => lang.choose(
             "Halaman ini sudah kedaluwarsa. Silakan tekan tombol sekali lagi.",
             "This page has expired. Please press the button once more.",
         ),
-        Refusal::TooManyAttempts => lang.t(
+        Refusal::TooManyAttempts => lang.choose(
             "Terlalu banyak percobaan. Tunggu satu menit, lalu coba lagi.",
             "Too many attempts. Wait a minute, then try again.",
         ),
-        Refusal::NotIdentified => lang.t(
+        Refusal::NotIdentified => lang.choose(
             "Perangkat Anda tidak dikenali di jaringan Wi-Fi ini. Sambungkan ulang Wi-Fi, lalu coba lagi.",
             "Your device is not recognised on this Wi-Fi. Reconnect to the Wi-Fi, then try again.",
         ),
-        Refusal::Full => lang.t(
+        Refusal::Full => lang.choose(
             "Wi-Fi sedang penuh. Coba lagi beberapa menit lagi.",
             "The Wi-Fi is full right now. Try again in a few minutes.",
         ),
-        Refusal::DailyTimeUsed => lang.t(
+        Refusal::DailyTimeUsed => lang.choose(
             "Jatah waktu internet Anda hari ini sudah habis. Sampai jumpa besok.",
             "Your internet time for today is used up. See you tomorrow.",
         ),
-        Refusal::VoucherMissing => lang.t("Masukkan kode voucher.", "Enter the voucher code."),
-        Refusal::VoucherUnknown => lang.t(
+        Refusal::VoucherMissing => lang.choose("Masukkan kode voucher.", "Enter the voucher code."),
+        Refusal::VoucherUnknown => lang.choose(
             "Kode voucher tidak dikenal. Periksa lagi kodenya.",
             "Unknown voucher code. Please check the code.",
         ),
-        Refusal::VoucherTaken => lang.t(
+        Refusal::VoucherTaken => lang.choose(
             "Voucher ini sudah dipakai perangkat lain.",
             "This voucher was already used by another device.",
         ),
-        Refusal::VoucherSpent => lang.t("Waktu voucher ini sudah habis.", "This voucher's time is used up."),
+        Refusal::VoucherSpent => lang.choose("Waktu voucher ini sudah habis.", "This voucher's time is used up."),
     }
 }
 
@@ -202,34 +165,34 @@ pub fn join_page(portal: &Portal, ip: IpAddr, lang: Lang, refusal: Option<Refusa
     let minutes = portal.settings.session_minutes;
     let body = layout(
         lang,
-        lang.t("Wi-Fi Gratis", "Free Wi-Fi"),
+        lang.choose("Wi-Fi Gratis", "Free Wi-Fi"),
         html! {
             p { small { (region) " · " (portal.settings.device_name) } }
-            h1 { (lang.t("Wi-Fi Gratis", "Free Wi-Fi")) }
+            h1 { (lang.choose("Wi-Fi Gratis", "Free Wi-Fi")) }
             @if let Some(r) = refusal {
                 p.box.err role="alert" { (refusal_text(lang, r)) }
             }
             div.box {
-                h2 { (lang.t("Syarat penggunaan", "Terms of use")) }
+                h2 { (lang.choose("Syarat penggunaan", "Terms of use")) }
                 ul {
-                    li { (lang.t("Layanan ini gratis dan disediakan pemerintah daerah untuk umum.", "This service is free, provided by the local government for the public.")) }
-                    li { (lang.t("Gunakan dengan sopan; dilarang untuk kegiatan melanggar hukum.", "Use it decently; unlawful use is forbidden.")) }
-                    li { (lang.t("Alamat perangkat dan waktu sambungan dicatat untuk keamanan.", "Your device address and connection times are recorded for security.")) }
-                    li { (lang.t("Satu sesi paling lama ", "One session lasts at most ")) (minutes) (lang.t(" menit.", " minutes.")) }
+                    li { (lang.choose("Layanan ini gratis dan disediakan pemerintah daerah untuk umum.", "This service is free, provided by the local government for the public.")) }
+                    li { (lang.choose("Gunakan dengan sopan; dilarang untuk kegiatan melanggar hukum.", "Use it decently; unlawful use is forbidden.")) }
+                    li { (lang.choose("Alamat perangkat dan waktu sambungan dicatat untuk keamanan.", "Your device address and connection times are recorded for security.")) }
+                    li { (lang.choose("Satu sesi paling lama ", "One session lasts at most ")) (minutes) (lang.choose(" menit.", " minutes.")) }
                 }
             }
             form method="post" action="/join" {
                 input type="hidden" name="csrf" value=(token);
                 input type="hidden" name="lang" value=(lang.code());
                 @if voucher {
-                    label for="voucher" { (lang.t("Kode voucher", "Voucher code")) }
+                    label for="voucher" { (lang.choose("Kode voucher", "Voucher code")) }
                     input id="voucher" name="voucher" type="text" required autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="20" placeholder="ABCD-EFGH";
                 }
                 button id="connect" type="submit" {
-                    (lang.t("Setuju dan sambungkan", "Accept and connect"))
+                    (lang.choose("Setuju dan sambungkan", "Accept and connect"))
                 }
             }
-            p { a href={ "/?lang=" (lang.other().code()) } { (lang.other().t("Bahasa Indonesia", "English")) } }
+            p { a href={ "/?lang=" (lang.other().code()) } { (lang.other().choose("Bahasa Indonesia", "English")) } }
         },
     );
     page(body)
@@ -241,18 +204,18 @@ fn joined_page(portal: &Portal, session: &Session, lang: Lang, query: Option<&st
     let minutes_left = (session.seconds_left(portal.now()) + 59) / 60;
     let body = layout(
         lang,
-        lang.t("Tersambung", "Connected"),
+        lang.choose("Tersambung", "Connected"),
         html! {
             p { small { (services.catalog.bundle().region.name) " · " (portal.settings.device_name) } }
-            p.box.ok { (lang.t("Anda sudah tersambung ke internet. Sisa waktu: ", "You are connected to the internet. Time left: ")) (minutes_left) (lang.t(" menit.", " minutes.")) }
-            h1 { (lang.t("Layanan daring", "Online services")) }
+            p.box.ok { (lang.choose("Anda sudah tersambung ke internet. Sisa waktu: ", "You are connected to the internet. Time left: ")) (minutes_left) (lang.choose(" menit.", " minutes.")) }
+            h1 { (lang.choose("Layanan daring", "Online services")) }
             form method="get" action="/layanan" {
                 input type="hidden" name="lang" value=(lang.code());
-                input type="search" name="q" value=(query.unwrap_or("")) maxlength="200" placeholder=(lang.t("Cari layanan, mis. akta kelahiran", "Search services, e.g. birth certificate"));
-                button type="submit" { (lang.t("Cari", "Search")) }
+                input type="search" name="q" value=(query.unwrap_or("")) maxlength="200" placeholder=(lang.choose("Cari layanan, mis. akta kelahiran", "Search services, e.g. birth certificate"));
+                button type="submit" { (lang.choose("Cari", "Search")) }
             }
             (service_list(&services, lang, query))
-            p { a href={ "/?lang=" (lang.other().code()) } { (lang.other().t("Bahasa Indonesia", "English")) } }
+            p { a href={ "/?lang=" (lang.other().code()) } { (lang.other().choose("Bahasa Indonesia", "English")) } }
         },
     );
     page(body)
@@ -276,7 +239,7 @@ fn service_list(services: &Services, lang: Lang, query: Option<&str>) -> Markup 
     };
     html! {
         @if found.is_empty() {
-            p { (lang.t("Tidak ada layanan yang cocok.", "No service matches.")) }
+            p { (lang.choose("Tidak ada layanan yang cocok.", "No service matches.")) }
         }
         ul {
             @for s in found {

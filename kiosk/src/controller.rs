@@ -5,6 +5,8 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
+use std::sync::Arc;
+use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 use anjungan::catalog::Catalog;
@@ -12,15 +14,19 @@ use anjungan::search::SearchIndex;
 use chrono::{DateTime, FixedOffset};
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 
+use anjungan::print::spool::Kind;
+
+use crate::gpio::{Light, Panel, PanelEvent};
 use crate::idle::{IdleClock, Phase};
 use crate::lang::Lang;
 use crate::pages::{self, Status};
 use crate::qr;
-use crate::session::{Screen, Session};
+use crate::session::{Printing, Screen, Session};
 use crate::ui::{
-    CategoryAdapter, HomeAdapter, KioskAdapter, KioskWindow, OfficeStatus, Screen as UiScreen,
-    SearchAdapter, ServiceAdapter, Theme,
+    CategoryAdapter, HomeAdapter, KioskAdapter, KioskWindow, OfficeStatus, PrintAdapter,
+    PrintState, Screen as UiScreen, SearchAdapter, ServiceAdapter, Theme,
 };
+use crate::worker::{Document, Report, Worker};
 
 /// The clock the screens read ("open until", announcements); replaced in
 /// tests and snapshots to make them repeatable.
@@ -39,6 +45,9 @@ pub struct Settings {
     pub office: String,
     /// The free Wi-Fi network (`[captive] ssid`) the home screen's QR code joins.
     pub wifi_name: String,
+    /// A printer is configured (`[kiosk] printer` is not "none"): "Print"
+    /// is offered and queue tickets come on paper.
+    pub printer: bool,
     pub clock: Clock,
 }
 
@@ -48,14 +57,28 @@ impl Settings {
             idle_reset_seconds,
             office: office.to_string(),
             wifi_name: wifi_name.to_string(),
+            printer: true,
             clock: system_clock(),
         }
     }
 }
 
+/// The hardware the kiosk drives besides the screen.
+pub struct Devices {
+    /// The thread that prints and records.
+    pub worker: Worker,
+    /// The status light.
+    pub panel: Box<dyn Panel>,
+    /// The presence sensor and the call button.
+    pub panel_events: Receiver<PanelEvent>,
+}
+
 struct State {
     session: Session,
-    catalog: Rc<Catalog>,
+    /// Counts idle resets: reports about an earlier citizen's paper are
+    /// not shown to the next one.
+    visit: u64,
+    catalog: Arc<Catalog>,
     index: Rc<SearchIndex>,
     idle: IdleClock,
 }
@@ -69,6 +92,16 @@ struct Inner {
     translated: Cell<Option<Lang>>,
     /// Ticks the idle clock once a second while the app runs.
     idle_timer: slint::Timer,
+    devices: RefCell<Option<Devices>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Off: not running.
+        if let Some(d) = self.devices.get_mut() {
+            d.panel.set_light(Light::Off);
+        }
+    }
 }
 
 /// The kiosk's controller. Keep it alive as long as the window.
@@ -85,7 +118,8 @@ impl Kiosk {
             window: window.as_weak(),
             state: RefCell::new(State {
                 session: Session::new(),
-                catalog: Rc::new(catalog),
+                visit: 0,
+                catalog: Arc::new(catalog),
                 index: Rc::new(index),
                 idle: IdleClock::new(settings.idle_reset_seconds),
             }),
@@ -93,6 +127,7 @@ impl Kiosk {
             wifi_qr,
             translated: Cell::new(None),
             idle_timer: slint::Timer::default(),
+            devices: RefCell::new(None),
         });
         let kiosk = Kiosk { inner };
         kiosk.bind(window);
@@ -161,11 +196,199 @@ impl Kiosk {
             Phase::Active => w.global::<KioskAdapter>().set_countdown(0),
             Phase::Countdown(left) => w.global::<KioskAdapter>().set_countdown(left as i32),
             Phase::Expired => {
-                self.inner.state.borrow_mut().idle.touch();
+                {
+                    let mut state = self.inner.state.borrow_mut();
+                    state.idle.touch();
+                    state.visit += 1;
+                }
                 w.global::<KioskAdapter>().set_countdown(0);
                 self.update(Session::reset);
             }
         }
+    }
+
+    /// Connects the printer thread and the panel. The light says "ready"
+    /// until the printer says otherwise.
+    pub fn attach(&self, devices: Devices) {
+        devices.panel.set_light(Light::Ready);
+        *self.inner.devices.borrow_mut() = Some(devices);
+        self.receive();
+    }
+
+    /// The service on screen, if any.
+    fn service_on_screen(&self) -> Option<(String, Option<String>)> {
+        let state = self.inner.state.borrow();
+        let Screen::Service(id) = &state.session.screen else {
+            return None;
+        };
+        let service = state.catalog.service(id)?;
+        Some((service.id.clone(), service.queue_prefix.clone()))
+    }
+
+    /// "Print": the receipt of the service on screen.
+    pub fn print_receipt(&self) {
+        if let Some((service, _)) = self.service_on_screen() {
+            self.ask(Kind::Receipt, Document::Receipt { service });
+        }
+    }
+
+    /// "Take a number": the next queue number of the service on screen.
+    pub fn take_number(&self) {
+        if let Some((service, Some(prefix))) = self.service_on_screen() {
+            self.ask(Kind::Ticket, Document::Ticket { service, prefix });
+        }
+    }
+
+    fn ask(&self, kind: Kind, document: Document) {
+        let (visit, lang, catalog) = {
+            let state = self.inner.state.borrow();
+            if state.session.printing.is_busy() {
+                return; // one paper at a time; the card says it is coming
+            }
+            (state.visit, state.session.lang, state.catalog.clone())
+        };
+        let sent = match self.inner.devices.borrow().as_ref() {
+            Some(d) => {
+                d.worker.print(visit, lang, catalog, document);
+                true
+            }
+            None => false,
+        };
+        self.update(|s| {
+            s.printing = if sent {
+                Printing::Busy { kind }
+            } else {
+                Printing::Broken
+            }
+        });
+    }
+
+    /// "Print again" after a fault: the kept documents, same numbers.
+    pub fn print_again(&self) {
+        let (visit, printing) = {
+            let state = self.inner.state.borrow();
+            (state.visit, state.session.printing.clone())
+        };
+        let Printing::Failed {
+            kind, number, jobs, ..
+        } = printing
+        else {
+            return;
+        };
+        if jobs.is_empty() {
+            return;
+        }
+        if let Some(d) = self.inner.devices.borrow().as_ref() {
+            d.worker.again(visit, kind, number, jobs);
+        }
+        self.update(|s| s.printing = Printing::Busy { kind });
+    }
+
+    /// Closes the print card (not while the paper is on its way).
+    pub fn close_print(&self) {
+        self.update(|s| {
+            if !s.printing.is_busy() {
+                s.printing = Printing::Idle
+            }
+        });
+    }
+
+    /// "Call staff", from the panel's button or the screen: the screen
+    /// says help is coming; the technician's log and alerts record it.
+    pub fn call_staff(&self, from: &str) {
+        let detail = format!("{} ({from})", self.inner.settings.office);
+        match self.inner.devices.borrow().as_ref() {
+            Some(d) => d.worker.call_staff(&detail),
+            None => eprintln!("anjungan-kiosk: a citizen called for staff ({detail})"),
+        }
+        self.update(|s| s.staff_called = true);
+    }
+
+    /// Reads what the printer thread and the panel have to say; called on
+    /// the UI thread whenever one of them wakes it.
+    pub fn receive(&self) {
+        let (reports, events) = {
+            let devices = self.inner.devices.borrow();
+            let Some(d) = devices.as_ref() else {
+                return;
+            };
+            (
+                d.worker.reports(),
+                d.panel_events.try_iter().collect::<Vec<_>>(),
+            )
+        };
+        for report in reports {
+            self.apply(report);
+        }
+        for event in events {
+            match event {
+                PanelEvent::Presence => self.someone_came(),
+                PanelEvent::CallStaff => self.call_staff("panel button"),
+            }
+        }
+    }
+
+    /// The presence sensor: someone stepped up to the kiosk. It wakes the
+    /// attract screen; it does not keep an abandoned session alive, since
+    /// the one standing there may be the next person.
+    fn someone_came(&self) {
+        let asleep = self.inner.state.borrow().session.screen == Screen::Attract;
+        if asleep {
+            self.touched();
+            self.update(Session::home);
+        }
+    }
+
+    fn apply(&self, report: Report) {
+        let light = match &report {
+            Report::Done { on_paper: true, .. } | Report::Printer(Ok(())) => Some(Light::Ready),
+            Report::Failed { .. } | Report::Printer(Err(_)) => Some(Light::PrinterProblem),
+            _ => None,
+        };
+        if let (Some(light), Some(d)) = (light, self.inner.devices.borrow().as_ref()) {
+            d.panel.set_light(light);
+        }
+        let current = self.inner.state.borrow().visit;
+        let printing = match report {
+            Report::Done {
+                visit,
+                kind,
+                number,
+                on_paper,
+            } if visit == current => Printing::Done {
+                kind,
+                number,
+                on_paper,
+            },
+            Report::Failed {
+                visit,
+                kind,
+                number,
+                fault,
+                jobs,
+            } if visit == current => {
+                eprintln!("anjungan-kiosk: {fault}; the paper waits to be printed again");
+                Printing::Failed {
+                    kind,
+                    number,
+                    fault,
+                    jobs,
+                }
+            }
+            Report::Broken { visit, message } => {
+                eprintln!("anjungan-kiosk: cannot print: {message}");
+                if visit != current {
+                    return;
+                }
+                Printing::Broken
+            }
+            Report::Printer(Err(fault)) => {
+                eprintln!("anjungan-kiosk: {fault}");
+                return;
+            }
+            _ => return,
+        };
+        self.update(|s| s.printing = printing);
     }
 
     /// A newly installed catalog: shown at once, without a restart. A screen
@@ -180,7 +403,7 @@ impl Kiosk {
                 _ => true,
             };
             state.session.forget_missing(exists);
-            state.catalog = Rc::new(catalog);
+            state.catalog = Arc::new(catalog);
             state.index = Rc::new(index);
         }
         self.render();
@@ -223,6 +446,9 @@ impl Kiosk {
         }));
         k.on_set_large_text(flag(|s, on| s.large_text = on));
         k.on_set_high_contrast(flag(|s, on| s.high_contrast = on));
+        k.on_call_staff(on(|k| k.call_staff("screen")));
+        k.on_close_staff_call(on(|k| k.update(|s| s.staff_called = false)));
+        k.on_news(on(Kiosk::receive));
 
         let h = w.global::<HomeAdapter>();
         h.on_open_category(with(|k, id| k.update(|s| s.open_category(&id))));
@@ -248,11 +474,16 @@ impl Kiosk {
             })
         }));
         s.on_open_service(with(|k, id| k.update(|s| s.open_service(&id))));
-        // Print and Survey are wired by their own issues; until then they
-        // keep the session alive and do nothing else.
         let svc = w.global::<ServiceAdapter>();
-        svc.on_print(on(Kiosk::touched));
+        svc.on_print(on(Kiosk::print_receipt));
+        svc.on_take_number(on(Kiosk::take_number));
+        // The survey is wired by its own issue; until then it keeps the
+        // session alive and does nothing else.
         svc.on_survey(on(Kiosk::touched));
+
+        let p = w.global::<PrintAdapter>();
+        p.on_print_again(on(Kiosk::print_again));
+        p.on_close(on(Kiosk::close_print));
     }
 
     /// Pushes the session's current screen into the adapters.
@@ -267,7 +498,7 @@ impl Kiosk {
         let now = (self.inner.settings.clock)();
 
         if self.inner.translated.get() != Some(lang) {
-            lang.select_translation();
+            crate::lang::select_translation(lang);
             self.inner.translated.set(Some(lang));
         }
         let theme = w.global::<Theme>();
@@ -278,6 +509,8 @@ impl Kiosk {
         k.set_language(lang.code().into());
         k.set_region(catalog.bundle().region.name.as_str().into());
         k.set_office(self.inner.settings.office.as_str().into());
+        k.set_staff_called(session.staff_called);
+        show_printing(&w, &session.printing, lang, self.inner.settings.printer);
 
         let h = w.global::<HomeAdapter>();
         h.set_categories(model(pages::category_tiles(catalog, lang)));
@@ -320,6 +553,11 @@ impl Kiosk {
             Screen::Service(id) => match pages::service_page(catalog, id, now, lang) {
                 Ok(page) => {
                     show_service(&w, &page);
+                    w.global::<ServiceAdapter>().set_has_queue(
+                        catalog
+                            .service(id)
+                            .is_some_and(|s| s.queue_prefix.is_some()),
+                    );
                     UiScreen::Service
                 }
                 Err(_) => UiScreen::Home,
@@ -388,4 +626,64 @@ fn show_service(w: &KioskWindow, page: &pages::ServicePage) {
         qr::image(&page.online_url).unwrap_or_default()
     };
     s.set_online_qr(code);
+}
+
+fn show_printing(w: &KioskWindow, printing: &Printing, lang: Lang, available: bool) {
+    let p = w.global::<PrintAdapter>();
+    p.set_available(available);
+    let (state, kind, number, on_paper, problem, can_retry) = match printing {
+        Printing::Idle => (PrintState::Idle, None, None, false, String::new(), false),
+        Printing::Busy { kind } => (
+            PrintState::Busy,
+            Some(*kind),
+            None,
+            false,
+            String::new(),
+            false,
+        ),
+        Printing::Done {
+            kind,
+            number,
+            on_paper,
+        } => (
+            PrintState::Done,
+            Some(*kind),
+            number.as_ref(),
+            *on_paper,
+            String::new(),
+            false,
+        ),
+        Printing::Failed {
+            kind,
+            number,
+            fault,
+            jobs,
+        } => (
+            PrintState::Failed,
+            Some(*kind),
+            number.as_ref(),
+            false,
+            fault.for_citizen(lang).to_string(),
+            !jobs.is_empty(),
+        ),
+        Printing::Broken => (
+            PrintState::Failed,
+            None,
+            None,
+            false,
+            lang.choose(
+                "Maaf, ada gangguan pada anjungan. Silakan hubungi petugas.",
+                "Sorry, the kiosk has a problem. Please ask a staff member.",
+            )
+            .to_string(),
+            false,
+        ),
+    };
+    p.set_state(state);
+    p.set_ticket(kind == Some(Kind::Ticket));
+    p.set_number(number.map(|n| n.number.as_str()).unwrap_or_default().into());
+    p.set_waiting_ahead(number.map_or(0, |n| n.waiting_ahead as i32));
+    p.set_on_paper(on_paper);
+    p.set_problem(problem.into());
+    p.set_can_retry(can_retry);
 }

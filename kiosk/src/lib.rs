@@ -8,6 +8,7 @@
 //! - [`idle`] — when to warn and when to reset an abandoned screen.
 //! - [`controller`] — binds a session to the window's adapters.
 //! - [`snapshot`] — renders a screen to a PNG with no display.
+//! - [`worker`] — the thread that prints and records, so the screen never waits.
 //! - [`run`] — the app on a desktop window or on the device's screen.
 
 pub mod controller;
@@ -20,6 +21,7 @@ pub mod qr;
 pub mod run;
 pub mod session;
 pub mod snapshot;
+pub mod worker;
 
 pub use error::{Error, Result};
 

@@ -6,12 +6,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anjungan::catalog;
-use anjungan::config::Config;
+use anjungan::config::{Config, Printer};
+use anjungan::print::Paper;
 use anjungan::store::Store;
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use kiosk::controller::Settings;
 use kiosk::lang::Lang;
 use kiosk::snapshot::{self, Request, Size, Target};
+use kiosk::worker;
 
 #[derive(Parser)]
 #[command(
@@ -35,7 +38,7 @@ enum Command {
         #[arg(long, value_parser = parse::<Target>)]
         screen: Target,
         /// Language of the screen: id or en.
-        #[arg(long, default_value = "id", value_parser = parse::<Lang>)]
+        #[arg(long, default_value_t = Lang::Id)]
         lang: Lang,
         /// WIDTHxHEIGHT in pixels, such as 800x480, 1280x800 or 1080x1920.
         #[arg(long, default_value = "1280x800", value_parser = parse::<Size>)]
@@ -59,15 +62,23 @@ fn main() -> ExitCode {
     let run = || -> anyhow::Result<()> {
         let (config, _) = Config::load(cli.config.as_deref())?;
         let store = Store::open_for(&config)?;
-        let settings = Settings::new(
+        let mut settings = Settings::new(
             config.kiosk.idle_reset_seconds,
             &config.device.name,
             &config.captive.ssid,
         );
+        settings.printer = config.kiosk.printer != Printer::None;
         match cli.command {
             None => {
                 kiosk::run::rotate(config.kiosk.rotation)?;
-                kiosk::run::run(store, settings)?
+                let setup = worker::Setup {
+                    store: store.path().to_owned(),
+                    printer: config.kiosk.printer.clone(),
+                    paper: Paper::from_mm(config.kiosk.paper_mm)
+                        .context("[kiosk] paper_mm must be 58 or 80")?,
+                    device_id: config.device.id.clone(),
+                };
+                kiosk::run::run(store, settings, setup, &config.kiosk)?
             }
             Some(Command::Snapshot {
                 screen,

@@ -1,23 +1,33 @@
 //! The app on a real screen: a window on a desktop (winit) or the whole
 //! display on the device (linuxkms), whichever backend this build has.
-//! Also watches for a newly installed catalog.
+//! Also watches for a newly installed catalog, and connects the printer
+//! thread and the panel (presence sensor, call button, status light).
 
+use std::sync::mpsc::channel;
 use std::time::Duration;
 
 use anjungan::catalog;
+use anjungan::config::KioskConfig;
 use anjungan::store::Store;
+use anyhow::Context;
 use slint::ComponentHandle;
 
-use crate::Result;
-use crate::controller::{Kiosk, Settings};
-use crate::ui::KioskWindow;
+use crate::controller::{Devices, Kiosk, Settings};
+use crate::gpio;
+use crate::ui::{KioskAdapter, KioskWindow};
+use crate::worker::{self, Worker};
 
 /// How often to look for a newly installed catalog: a cheap read of one
 /// number, so a technician's import shows within seconds.
 const CATALOG_POLL: Duration = Duration::from_secs(5);
 
-/// Runs until the window is closed (on the device: until the service stops).
-pub fn run(store: Store, settings: Settings) -> Result<()> {
+/// Runs until the window is closed or the service is stopped (SIGTERM).
+pub fn run(
+    store: Store,
+    settings: Settings,
+    setup: worker::Setup,
+    panel: &KioskConfig,
+) -> anyhow::Result<()> {
     let catalog = catalog::load(&store)?;
     let mut generation = catalog::generation(&store)?;
     let window = KioskWindow::new()?;
@@ -32,6 +42,47 @@ pub fn run(store: Store, settings: Settings) -> Result<()> {
         kiosk.set_screen_size(size.width, size.height);
     }
     kiosk.start_idle_timer();
+
+    // The printer thread and the panel report from their own threads; each
+    // report wakes the UI thread, which reads them (`Kiosk::receive`).
+    let weak = window.as_weak();
+    let wake = move || {
+        let _ = weak.upgrade_in_event_loop(|w| w.global::<KioskAdapter>().invoke_news());
+    };
+    let worker = Worker::start(setup, wake.clone());
+    let (light, pins) = gpio::open(panel).context("cannot open the kiosk's panel")?;
+    let (forward, panel_events) = channel();
+    std::thread::Builder::new()
+        .name("kiosk-panel".into())
+        .spawn(move || {
+            for event in pins {
+                if forward.send(event).is_err() {
+                    return;
+                }
+                wake();
+            }
+        })?;
+    kiosk.attach(Devices {
+        worker,
+        panel: light,
+        panel_events,
+    });
+
+    // systemd stops the kiosk with SIGTERM: leave the event loop so the
+    // status light goes off (the controller turns it off when dropped).
+    let mut signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGINT,
+    ])?;
+    std::thread::Builder::new()
+        .name("kiosk-signals".into())
+        .spawn(move || {
+            if signals.forever().next().is_some() {
+                let _ = slint::invoke_from_event_loop(|| {
+                    let _ = slint::quit_event_loop();
+                });
+            }
+        })?;
 
     let watcher = slint::Timer::default();
     let reload = kiosk.clone();

@@ -3,7 +3,11 @@
 //! state with no window, so navigation, typing and the idle reset are
 //! tested directly.
 
+use anjungan::print::spool::Kind;
+use anjungan::print::transport::Fault;
+
 use crate::lang::Lang;
+use crate::worker::Number;
 
 /// Longest query the keyboard accepts; the search bounds words anyway, this
 /// keeps the query box from overflowing.
@@ -29,6 +33,41 @@ pub struct Session {
     pub lang: Lang,
     pub large_text: bool,
     pub high_contrast: bool,
+    /// The paper they asked for, shown over the screen until they close it.
+    pub printing: Printing,
+    /// They called for staff: the screen says help is coming.
+    pub staff_called: bool,
+}
+
+/// Where the citizen's paper is.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Printing {
+    #[default]
+    Idle,
+    /// Asked for; the printer has not answered yet.
+    Busy { kind: Kind },
+    /// Printed, or (`on_paper` false, no printer) a number shown on screen.
+    Done {
+        kind: Kind,
+        number: Option<Number>,
+        on_paper: bool,
+    },
+    /// The printer has a fault: the documents (`jobs`) are kept and can be
+    /// sent again; a ticket's number stays theirs.
+    Failed {
+        kind: Kind,
+        number: Option<Number>,
+        fault: Fault,
+        jobs: Vec<i64>,
+    },
+    /// Something other than the printer went wrong; nothing was taken.
+    Broken,
+}
+
+impl Printing {
+    pub fn is_busy(&self) -> bool {
+        matches!(self, Printing::Busy { .. })
+    }
 }
 
 impl Session {

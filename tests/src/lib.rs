@@ -1,6 +1,8 @@
 //! Helpers for the end-to-end tests: finding the built programs and running
 //! them against a configuration of their own in a temporary directory.
 
+pub mod printer;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;

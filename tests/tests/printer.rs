@@ -3,105 +3,17 @@
 //! connection mid-job or never answers: the job is kept and offered again,
 //! the fault is logged, and nothing waits longer than the timeout.
 
-use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anjungan::config::Printer;
+use anjungan::print::documents;
 use anjungan::print::spool::{self, Kind};
 use anjungan::print::transport::Fault;
 use anjungan::print::{Document, Paper, Style, interpret, to_escpos};
 use anjungan::store::Store;
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Ready,
-    PaperOut,
-    DropMidJob,
-    Silent,
-}
-
-/// A test printer on loopback: answers DLE EOT with status bytes for its
-/// mode and records every other byte it receives.
-struct TestPrinter {
-    port: u16,
-    mode: Arc<Mutex<Mode>>,
-    received: Arc<Mutex<Vec<u8>>>,
-}
-
-impl TestPrinter {
-    fn start(mode: Mode) -> TestPrinter {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let mode = Arc::new(Mutex::new(mode));
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let (m, r) = (mode.clone(), received.clone());
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mode = *m.lock().unwrap();
-                let r = r.clone();
-                std::thread::spawn(move || serve(&mut stream, mode, &r));
-            }
-        });
-        TestPrinter {
-            port,
-            mode,
-            received,
-        }
-    }
-
-    fn printer(&self) -> Printer {
-        Printer::Tcp {
-            host: "127.0.0.1".into(),
-            port: self.port,
-        }
-    }
-
-    fn set(&self, mode: Mode) {
-        *self.mode.lock().unwrap() = mode;
-    }
-
-    fn received(&self) -> Vec<u8> {
-        self.received.lock().unwrap().clone()
-    }
-}
-
-fn serve(stream: &mut std::net::TcpStream, mode: Mode, received: &Mutex<Vec<u8>>) {
-    let mut job_bytes = 0usize;
-    let mut buf = [0u8; 1];
-    let mut pending = Vec::new();
-    while let Ok(1) = stream.read(&mut buf) {
-        pending.push(buf[0]);
-        if pending.starts_with(&[0x10, 0x04]) {
-            if pending.len() < 3 {
-                continue;
-            }
-            let n = pending[2];
-            pending.clear();
-            let answer = match (mode, n) {
-                (Mode::Silent, _) => continue,
-                (Mode::PaperOut, 2) => 0x32,
-                (Mode::PaperOut, 4) => 0x72,
-                (Mode::PaperOut, 1) => 0x1a,
-                _ => 0x12,
-            };
-            if stream.write_all(&[answer]).is_err() {
-                return;
-            }
-            continue;
-        }
-        if pending.len() == 1 && pending[0] == 0x10 {
-            continue;
-        }
-        received.lock().unwrap().append(&mut pending);
-        job_bytes += 1;
-        if mode == Mode::DropMidJob && job_bytes > 20 {
-            return;
-        }
-    }
-}
+use tests::printer::{Mode, TestPrinter};
+use tests::{Device, stderr, stdout};
 
 fn document() -> Vec<u8> {
     let mut d = Document::new(Paper::Mm58);
@@ -158,7 +70,7 @@ fn out_of_paper_keeps_the_job_until_the_paper_is_back() {
     let outcome = spool::deliver(&mut store, &printer.printer(), job, now()).unwrap();
     assert_eq!(outcome, Err(Fault::PaperOut));
     assert_eq!(
-        Fault::PaperOut.for_citizen("id"),
+        Fault::PaperOut.for_citizen(anjungan::Lang::Id),
         "Kertas habis, silakan hubungi petugas."
     );
     assert!(
@@ -228,4 +140,97 @@ fn a_printer_that_is_not_there_is_reported() {
         spool::deliver(&mut store, &printer, job, now()).unwrap(),
         Err(Fault::Unreachable(_))
     ));
+}
+
+/// Set in the child process of the crash test: the database to take a
+/// number in before dying.
+const CRASH_AFTER_TAKE: &str = "ANJUNGAN_TEST_CRASH_AFTER_TAKE";
+
+/// The power goes (here: the process aborts) after a queue number is taken
+/// and before its ticket reaches the printer. The number and its ticket are
+/// both kept; `anjungan printer retry` prints that very ticket, and the
+/// next citizen gets the next number.
+#[test]
+fn a_crash_between_taking_a_number_and_printing_it_loses_nothing() {
+    if let Ok(db) = std::env::var(CRASH_AFTER_TAKE) {
+        let catalog = anjungan::catalog::Catalog::new(anjungan::catalog::demo::bundle(), None);
+        let service = catalog.service("akta-kelahiran").unwrap();
+        let mut store = Store::open(std::path::Path::new(&db)).unwrap();
+        let prefix = service.queue_prefix.as_deref().unwrap();
+        spool::submit_ticket(&mut store, prefix, &service.id, now(), |t| {
+            let face = documents::TicketFace {
+                number: &t.number(),
+                waiting_ahead: t.waiting_ahead,
+            };
+            let by = documents::Printer {
+                device_id: "test-device",
+                now: now(),
+            };
+            to_escpos(&documents::ticket(
+                &catalog,
+                service,
+                &face,
+                "id",
+                Paper::Mm58,
+                &by,
+            ))
+        })
+        .unwrap();
+        std::process::abort();
+    }
+
+    let printer = TestPrinter::start(Mode::Ready);
+    let device = Device::with_config(&format!(
+        "[kiosk]\nprinter = \"{}\"\n",
+        printer.config_value()
+    ));
+    let data = device.path("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "a_crash_between_taking_a_number_and_printing_it_loses_nothing",
+            "--test-threads=1",
+        ])
+        .env(CRASH_AFTER_TAKE, data.join("anjungan.db"))
+        .output()
+        .unwrap();
+    assert!(!child.status.success(), "the child was to die mid-way");
+    assert!(printer.received().is_empty(), "nothing reached the printer");
+
+    let faults = device.run("anjungan", &["printer", "faults"]);
+    assert!(
+        stdout(&faults).contains("waiting  ticket AC001 akta-kelahiran"),
+        "{}",
+        stdout(&faults)
+    );
+    let retry = device.run("anjungan", &["printer", "retry"]);
+    assert!(retry.status.success(), "{}", stderr(&retry));
+    assert!(
+        stdout(&retry).contains("Printed ticket AC001"),
+        "{}",
+        stdout(&retry)
+    );
+    std::thread::sleep(Duration::from_millis(100));
+    let printed = interpret(&printer.received()).unwrap().text(Paper::Mm58);
+    assert!(printed.contains("AC001"), "{printed}");
+
+    let out = device.path("next.bin");
+    let next = device.run(
+        "anjungan",
+        &[
+            "receipt",
+            "--ticket",
+            "akta-kelahiran",
+            "--at",
+            "2026-11-30T09:05",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(next.status.success(), "{}", stderr(&next));
+    let next = interpret(&std::fs::read(&out).unwrap())
+        .unwrap()
+        .text(Paper::Mm58);
+    assert!(next.contains("AC002"), "the next number follows: {next}");
 }

@@ -10,6 +10,7 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::Lang;
 use crate::config::Printer;
 
 /// How long to wait for a printer to connect, take bytes or answer.
@@ -34,15 +35,20 @@ pub enum Fault {
 
 impl Fault {
     /// One sentence for the screen, in the citizen's language.
-    pub fn for_citizen(&self, lang: &str) -> &'static str {
-        let en = lang == "en";
+    pub fn for_citizen(&self, lang: Lang) -> &'static str {
         match self {
-            Fault::PaperOut if en => "The printer is out of paper. Please ask a staff member.",
-            Fault::PaperOut => "Kertas habis, silakan hubungi petugas.",
-            Fault::CoverOpen if en => "The printer cover is open. Please ask a staff member.",
-            Fault::CoverOpen => "Tutup printer terbuka, silakan hubungi petugas.",
-            _ if en => "The printer is not working right now. Please ask a staff member.",
-            _ => "Printer sedang tidak bisa digunakan, silakan hubungi petugas.",
+            Fault::PaperOut => lang.choose(
+                "Kertas habis, silakan hubungi petugas.",
+                "The printer is out of paper. Please ask a staff member.",
+            ),
+            Fault::CoverOpen => lang.choose(
+                "Tutup printer terbuka, silakan hubungi petugas.",
+                "The printer cover is open. Please ask a staff member.",
+            ),
+            _ => lang.choose(
+                "Printer sedang tidak bisa digunakan, silakan hubungi petugas.",
+                "The printer is not working right now. Please ask a staff member.",
+            ),
         }
     }
 
@@ -261,9 +267,13 @@ mod tests {
     #[test]
     fn citizens_read_their_language() {
         assert_eq!(
-            Fault::PaperOut.for_citizen("id"),
+            Fault::PaperOut.for_citizen(Lang::Id),
             "Kertas habis, silakan hubungi petugas."
         );
-        assert!(Fault::PaperOut.for_citizen("en").contains("out of paper"));
+        assert!(
+            Fault::PaperOut
+                .for_citizen(Lang::En)
+                .contains("out of paper")
+        );
     }
 }

@@ -5,13 +5,15 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anjungan::Lang;
+use anjungan::alert;
 use anjungan::catalog::{self, Catalog};
 use anjungan::config::{Config, Origin};
 use anjungan::search::SearchIndex;
 use anjungan::store::Store;
 use anjungan::wifi::voucher;
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 mod printer;
 mod receipt;
@@ -50,6 +52,12 @@ enum Command {
     /// The printer: its status, jobs waiting after a fault, recent faults.
     #[command(subcommand)]
     Printer(printer::Command),
+    /// When citizens at the kiosk needed a person (the "call staff" button), newest first.
+    Alerts {
+        /// How many at most.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=10000))]
+        limit: u16,
+    },
 }
 
 #[derive(Subcommand)]
@@ -85,7 +93,7 @@ enum CatalogCommand {
         /// What a citizen would type; without it, queries are read from standard input, one per line.
         query: Option<String>,
         /// Language of the names shown.
-        #[arg(long, value_enum, default_value_t = Lang::Id)]
+        #[arg(long, default_value_t = Lang::Id)]
         lang: Lang,
         /// How many results at most.
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
@@ -102,21 +110,6 @@ enum CatalogCommand {
 enum ConfigCommand {
     /// Print the configuration in force, defaults included, and where it came from.
     Show,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Lang {
-    Id,
-    En,
-}
-
-impl Lang {
-    fn code(self) -> &'static str {
-        match self {
-            Lang::Id => "id",
-            Lang::En => "en",
-        }
-    }
 }
 
 fn main() -> ExitCode {
@@ -140,6 +133,17 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Receipt(args) => receipt::run(args, &config),
         Command::Printer(c) => printer::run(c, &config),
+        Command::Alerts { limit } => {
+            let store = Store::open_for(&config)?;
+            let alerts = alert::recent(&store, limit.into())?;
+            if alerts.is_empty() {
+                println!("No alerts.");
+            }
+            for a in alerts {
+                println!("{}  {:<11} {}", a.at, a.kind, a.detail);
+            }
+            Ok(())
+        }
         Command::Catalog(c) => catalog_command(c, &config, &origin),
         Command::Voucher(VoucherCommand::Issue {
             count,

@@ -13,7 +13,9 @@ use anjungan::wifi::voucher;
 use anyhow::{Context, Result, bail};
 use clap::ArgGroup;
 
-use crate::{Lang, write_atomically};
+use anjungan::Lang;
+
+use crate::write_atomically;
 
 #[derive(clap::Args)]
 #[command(group(ArgGroup::new("document").required(true).args(["service", "ticket", "voucher"])))]
@@ -28,7 +30,7 @@ pub struct Args {
     #[arg(long, value_name = "CODE")]
     voucher: Option<String>,
     /// Language printed.
-    #[arg(long, value_enum, default_value_t = Lang::Id)]
+    #[arg(long, default_value_t = Lang::Id)]
     lang: Lang,
     /// Paper width in mm; the configuration's [kiosk] paper_mm without it.
     #[arg(long, value_parser = ["58", "80"])]
