@@ -10,6 +10,8 @@ use std::rc::Rc;
 use std::str::FromStr;
 
 use anjungan::catalog::Catalog;
+use anjungan::print::spool::Kind;
+use anjungan::print::transport::Fault;
 use slint::platform::software_renderer::{
     MinimalSoftwareWindow, RepaintBufferType, SoftwareRenderer,
 };
@@ -18,11 +20,15 @@ use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel};
 
 use crate::controller::{Kiosk, Settings};
 use crate::lang::Lang;
-use crate::session::Session;
+use crate::session::{Printing, Session};
 use crate::ui::KioskWindow;
+use crate::worker::Number;
 use crate::{Error, Result};
 
-/// Which screen to render: `home`, `search:QUERY`, `category:ID`, `service:ID`.
+/// Which screen to render: `home`, `search:QUERY`, `category:ID`,
+/// `service:ID`; or a service with the card after taking a queue number
+/// (`ticket:ID`) or after the printer ran out of paper (`paper-out:ID`),
+/// with a sample number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     Home,
@@ -30,6 +36,8 @@ pub enum Target {
     Search(String),
     Category(String),
     Service(String),
+    Ticket(String),
+    PaperOut(String),
 }
 
 impl FromStr for Target {
@@ -42,8 +50,10 @@ impl FromStr for Target {
             ("search", q) => Ok(Target::Search(q.to_string())),
             ("category", id) if !id.is_empty() => Ok(Target::Category(id.to_string())),
             ("service", id) if !id.is_empty() => Ok(Target::Service(id.to_string())),
+            ("ticket", id) if !id.is_empty() => Ok(Target::Ticket(id.to_string())),
+            ("paper-out", id) if !id.is_empty() => Ok(Target::PaperOut(id.to_string())),
             _ => Err(Error::BadArgument(format!(
-                "unknown screen \"{s}\"; use home, attract, search:QUERY, category:ID or service:ID"
+                "unknown screen \"{s}\"; use home, attract, search:QUERY, category:ID, service:ID, ticket:ID or paper-out:ID"
             ))),
         }
     }
@@ -96,11 +106,27 @@ impl Request {
             Target::Category(id) if catalog.category(id).is_none() => {
                 return Err(Error::UnknownCategory(id.clone()));
             }
-            Target::Service(id) if catalog.service(id).is_none() => {
+            Target::Service(id) | Target::Ticket(id) | Target::PaperOut(id)
+                if catalog.service(id).is_none() =>
+            {
                 return Err(Error::UnknownService(id.clone()));
             }
             _ => {}
         }
+        // A sample number of the service's own prefix.
+        let sample = match &self.target {
+            Target::Ticket(id) | Target::PaperOut(id) => Some(Number {
+                number: format!(
+                    "{}007",
+                    catalog
+                        .service(id)
+                        .and_then(|s| s.queue_prefix.as_deref())
+                        .unwrap_or(anjungan::queue::DEFAULT_PREFIX)
+                ),
+                waiting_ahead: 3,
+            }),
+            _ => None,
+        };
         let request = self.clone();
         Ok(move |s: &mut Session| {
             s.lang = request.lang;
@@ -117,6 +143,23 @@ impl Request {
                 }
                 Target::Category(id) => s.open_category(&id),
                 Target::Service(id) => s.open_service(&id),
+                Target::Ticket(id) => {
+                    s.open_service(&id);
+                    s.printing = Printing::Done {
+                        kind: Kind::Ticket,
+                        number: sample,
+                        on_paper: true,
+                    };
+                }
+                Target::PaperOut(id) => {
+                    s.open_service(&id);
+                    s.printing = Printing::Failed {
+                        kind: Kind::Ticket,
+                        number: sample,
+                        fault: Fault::PaperOut,
+                        jobs: vec![0],
+                    };
+                }
             }
         })
     }
@@ -234,7 +277,12 @@ mod tests {
             "service:ktp-el-baru".parse::<Target>().unwrap(),
             Target::Service("ktp-el-baru".into())
         );
+        assert_eq!(
+            "paper-out:akta-kelahiran".parse::<Target>().unwrap(),
+            Target::PaperOut("akta-kelahiran".into())
+        );
         assert!("service:".parse::<Target>().is_err());
+        assert!("ticket:".parse::<Target>().is_err());
         assert!("settings".parse::<Target>().is_err());
     }
 

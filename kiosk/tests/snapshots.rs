@@ -103,6 +103,8 @@ fn every_screen_at_every_size_in_both_languages() {
         Target::Search("akta lahir".into()),
         Target::Category("kependudukan".into()),
         Target::Service("ktp-el-baru".into()),
+        // The biggest card: a number, the fault, three buttons.
+        Target::PaperOut("akta-kelahiran".into()),
     ];
     let mut failures = Vec::new();
     for size in SIZES {
