@@ -26,7 +26,7 @@ use crate::ui::{
     CategoryAdapter, HomeAdapter, KioskAdapter, KioskWindow, OfficeStatus, PrintAdapter,
     PrintState, Screen as UiScreen, SearchAdapter, ServiceAdapter, Theme,
 };
-use crate::worker::{Document, Report, Worker};
+use crate::worker::{Document, Report, Slip, Worker};
 
 /// The clock the screens read ("open until", announcements); replaced in
 /// tests and snapshots to make them repeatable.
@@ -48,6 +48,10 @@ pub struct Settings {
     /// A printer is configured (`[kiosk] printer` is not "none"): "Print"
     /// is offered and queue tickets come on paper.
     pub printer: bool,
+    /// The Wi-Fi asks for vouchers (`[captive] auth = "voucher"`): the home
+    /// screen offers a voucher slip of this many minutes
+    /// (`[captive] session_minutes`).
+    pub voucher_minutes: Option<u32>,
     pub clock: Clock,
 }
 
@@ -58,6 +62,7 @@ impl Settings {
             office: office.to_string(),
             wifi_name: wifi_name.to_string(),
             printer: true,
+            voucher_minutes: None,
             clock: system_clock(),
         }
     }
@@ -196,11 +201,13 @@ impl Kiosk {
             Phase::Active => w.global::<KioskAdapter>().set_countdown(0),
             Phase::Countdown(left) => w.global::<KioskAdapter>().set_countdown(left as i32),
             Phase::Expired => {
-                {
+                let gone = {
                     let mut state = self.inner.state.borrow_mut();
                     state.idle.touch();
                     state.visit += 1;
-                }
+                    state.session.printing.clone()
+                };
+                self.abandon(gone);
                 w.global::<KioskAdapter>().set_countdown(0);
                 self.update(Session::reset);
             }
@@ -239,6 +246,18 @@ impl Kiosk {
         }
     }
 
+    /// "Wi-Fi voucher" on the home screen: one per person.
+    pub fn print_voucher(&self) {
+        let Some(minutes) = self.inner.settings.voucher_minutes else {
+            return;
+        };
+        if !self.inner.settings.printer || self.inner.state.borrow().session.voucher_taken {
+            return;
+        }
+        let network = self.inner.settings.wifi_name.clone();
+        self.ask(Kind::Voucher, Document::Voucher { minutes, network });
+    }
+
     fn ask(&self, kind: Kind, document: Document) {
         let (visit, lang, catalog) = {
             let state = self.inner.state.borrow();
@@ -248,10 +267,7 @@ impl Kiosk {
             (state.visit, state.session.lang, state.catalog.clone())
         };
         let sent = match self.inner.devices.borrow().as_ref() {
-            Some(d) => {
-                d.worker.print(visit, lang, catalog, document);
-                true
-            }
+            Some(d) => d.worker.print(visit, lang, catalog, document),
             None => false,
         };
         self.update(|s| {
@@ -269,28 +285,44 @@ impl Kiosk {
             let state = self.inner.state.borrow();
             (state.visit, state.session.printing.clone())
         };
-        let Printing::Failed {
-            kind, number, jobs, ..
-        } = printing
-        else {
+        let Printing::Failed { slip, jobs, .. } = printing else {
             return;
         };
         if jobs.is_empty() {
             return;
         }
-        if let Some(d) = self.inner.devices.borrow().as_ref() {
-            d.worker.again(visit, kind, number, jobs);
-        }
-        self.update(|s| s.printing = Printing::Busy { kind });
-    }
-
-    /// Closes the print card (not while the paper is on its way).
-    pub fn close_print(&self) {
+        let kind = slip.kind();
+        let sent = match self.inner.devices.borrow().as_ref() {
+            Some(d) => d.worker.again(visit, slip, jobs),
+            None => false,
+        };
         self.update(|s| {
-            if !s.printing.is_busy() {
-                s.printing = Printing::Idle
+            s.printing = if sent {
+                Printing::Busy { kind }
+            } else {
+                Printing::Broken
             }
         });
+    }
+
+    /// Closes the print card (not while the paper is on its way). Paper
+    /// kept after a fault is given up: its citizen has seen their number
+    /// and moved on, and nobody should find it printed later.
+    pub fn close_print(&self) {
+        let printing = self.inner.state.borrow().session.printing.clone();
+        if printing.is_busy() {
+            return;
+        }
+        self.abandon(printing);
+        self.update(|s| s.printing = Printing::Idle);
+    }
+
+    fn abandon(&self, printing: Printing) {
+        if let (Printing::Failed { jobs, .. }, Some(d)) =
+            (printing, self.inner.devices.borrow().as_ref())
+        {
+            d.worker.abandon(jobs);
+        }
     }
 
     /// "Call staff", from the panel's button or the screen: the screen
@@ -298,7 +330,9 @@ impl Kiosk {
     pub fn call_staff(&self, from: &str) {
         let detail = format!("{} ({from})", self.inner.settings.office);
         match self.inner.devices.borrow().as_ref() {
-            Some(d) => d.worker.call_staff(&detail),
+            Some(d) => {
+                d.worker.call_staff(&detail);
+            }
             None => eprintln!("anjungan-kiosk: a citizen called for staff ({detail})"),
         }
         self.update(|s| s.staff_called = true);
@@ -352,28 +386,28 @@ impl Kiosk {
         let printing = match report {
             Report::Done {
                 visit,
-                kind,
-                number,
+                slip,
                 on_paper,
-            } if visit == current => Printing::Done {
-                kind,
-                number,
-                on_paper,
-            },
+            } if visit == current => Printing::Done { slip, on_paper },
             Report::Failed {
                 visit,
-                kind,
-                number,
+                slip,
                 fault,
                 jobs,
             } if visit == current => {
                 eprintln!("anjungan-kiosk: {fault}; the paper waits to be printed again");
-                Printing::Failed {
-                    kind,
-                    number,
-                    fault,
-                    jobs,
+                Printing::Failed { slip, fault, jobs }
+            }
+            // The citizen who asked has gone: nobody is there to take it.
+            Report::Failed { jobs, .. } => {
+                if let Some(d) = self.inner.devices.borrow().as_ref() {
+                    d.worker.abandon(jobs);
                 }
+                return;
+            }
+            Report::Limited { visit } if visit == current => {
+                eprintln!("anjungan-kiosk: the hourly limit of Wi-Fi voucher slips is reached");
+                Printing::Limited
             }
             Report::Broken { visit, message } => {
                 eprintln!("anjungan-kiosk: cannot print: {message}");
@@ -388,7 +422,20 @@ impl Kiosk {
             }
             _ => return,
         };
-        self.update(|s| s.printing = printing);
+        self.update(|s| {
+            if let Printing::Done {
+                slip: Slip::Voucher(_),
+                ..
+            }
+            | Printing::Failed {
+                slip: Slip::Voucher(_),
+                ..
+            } = &printing
+            {
+                s.voucher_taken = true;
+            }
+            s.printing = printing
+        });
     }
 
     /// A newly installed catalog: shown at once, without a restart. A screen
@@ -453,6 +500,7 @@ impl Kiosk {
         let h = w.global::<HomeAdapter>();
         h.on_open_category(with(|k, id| k.update(|s| s.open_category(&id))));
         h.on_open_search(on(|k| k.update(Session::open_search)));
+        h.on_print_voucher(on(Kiosk::print_voucher));
 
         w.global::<CategoryAdapter>()
             .on_open_service(with(|k, id| k.update(|s| s.open_service(&id))));
@@ -517,6 +565,11 @@ impl Kiosk {
         h.set_announcements(model(pages::announcements(catalog, now, lang)));
         h.set_wifi_qr(self.inner.wifi_qr.clone());
         h.set_wifi_name(self.inner.settings.wifi_name.as_str().into());
+        h.set_can_print_voucher(
+            self.inner.settings.printer
+                && self.inner.settings.voucher_minutes.is_some()
+                && !session.voucher_taken,
+        );
 
         let screen = match &session.screen {
             Screen::Attract => UiScreen::Attract,
@@ -631,58 +684,67 @@ fn show_service(w: &KioskWindow, page: &pages::ServicePage) {
 fn show_printing(w: &KioskWindow, printing: &Printing, lang: Lang, available: bool) {
     let p = w.global::<PrintAdapter>();
     p.set_available(available);
-    let (state, kind, number, on_paper, problem, can_retry) = match printing {
-        Printing::Idle => (PrintState::Idle, None, None, false, String::new(), false),
-        Printing::Busy { kind } => (
-            PrintState::Busy,
-            Some(*kind),
-            None,
-            false,
-            String::new(),
-            false,
-        ),
-        Printing::Done {
-            kind,
-            number,
-            on_paper,
-        } => (
+    let idle = (None, None, false, String::new(), false);
+    let (state, (kind, slip, on_paper, problem, can_retry)) = match printing {
+        Printing::Idle => (PrintState::Idle, idle),
+        Printing::Busy { kind } => (PrintState::Busy, (Some(*kind), None, false, String::new(), false)),
+        Printing::Done { slip, on_paper } => (
             PrintState::Done,
-            Some(*kind),
-            number.as_ref(),
-            *on_paper,
-            String::new(),
-            false,
+            (Some(slip.kind()), Some(slip), *on_paper, String::new(), false),
         ),
-        Printing::Failed {
-            kind,
-            number,
-            fault,
-            jobs,
-        } => (
+        Printing::Failed { slip, fault, jobs } => (
             PrintState::Failed,
-            Some(*kind),
-            number.as_ref(),
-            false,
-            fault.for_citizen(lang).to_string(),
-            !jobs.is_empty(),
+            (
+                Some(slip.kind()),
+                Some(slip),
+                false,
+                fault.for_citizen(lang).to_string(),
+                !jobs.is_empty(),
+            ),
+        ),
+        Printing::Limited => (
+            PrintState::Failed,
+            (
+                Some(Kind::Voucher),
+                None,
+                false,
+                lang.choose(
+                    "Voucher Wi-Fi sedang habis untuk jam ini. Silakan coba lagi nanti atau hubungi petugas.",
+                    "No more Wi-Fi vouchers this hour. Please try again later or ask a staff member.",
+                )
+                .to_string(),
+                false,
+            ),
         ),
         Printing::Broken => (
             PrintState::Failed,
-            None,
-            None,
-            false,
-            lang.choose(
-                "Maaf, ada gangguan pada anjungan. Silakan hubungi petugas.",
-                "Sorry, the kiosk has a problem. Please ask a staff member.",
-            )
-            .to_string(),
-            false,
+            (
+                None,
+                None,
+                false,
+                lang.choose(
+                    "Maaf, ada gangguan pada anjungan. Silakan hubungi petugas.",
+                    "Sorry, the kiosk has a problem. Please ask a staff member.",
+                )
+                .to_string(),
+                false,
+            ),
         ),
+    };
+    let (number, waiting_ahead) = match slip {
+        Some(Slip::Ticket(n)) => (n.number.as_str(), n.waiting_ahead as i32),
+        _ => ("", 0),
+    };
+    let code = match slip {
+        Some(Slip::Voucher(code)) => code.as_str(),
+        _ => "",
     };
     p.set_state(state);
     p.set_ticket(kind == Some(Kind::Ticket));
-    p.set_number(number.map(|n| n.number.as_str()).unwrap_or_default().into());
-    p.set_waiting_ahead(number.map_or(0, |n| n.waiting_ahead as i32));
+    p.set_voucher(kind == Some(Kind::Voucher));
+    p.set_number(number.into());
+    p.set_waiting_ahead(waiting_ahead);
+    p.set_code(code.into());
     p.set_on_paper(on_paper);
     p.set_problem(problem.into());
     p.set_can_retry(can_retry);

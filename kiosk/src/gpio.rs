@@ -103,16 +103,36 @@ pub fn open(config: &KioskConfig) -> anyhow::Result<(Box<dyn Panel>, Receiver<Pa
     Ok((Box::new(panel), rx))
 }
 
+/// Turns the status light off, for `ExecStopPost=` of the kiosk's unit: a
+/// kiosk that crashed or was killed had no chance to turn it off itself.
+pub fn light_off(config: &KioskConfig) -> anyhow::Result<()> {
+    #[cfg(feature = "gpio")]
+    if let Some(pin) = config.status_led_pin {
+        use anyhow::Context;
+        let mut led = rppal::gpio::Gpio::new()
+            .context("cannot open the GPIO")?
+            .get(pin)
+            .with_context(|| format!("GPIO pin {pin} is not available"))?
+            .into_output_low();
+        led.set_reset_on_drop(false);
+    }
+    let _ = config;
+    Ok(())
+}
+
 #[cfg(feature = "gpio")]
 mod pins {
     use super::*;
     use anyhow::Context;
-    use rppal::gpio::{Gpio, InputPin, Trigger};
+    use rppal::gpio::{Gpio, InputPin, OutputPin, Trigger};
 
     /// The real pins. Inputs interrupt on a rising edge, debounced; the
-    /// light is driven by a thread so blinking needs nobody's attention.
+    /// light is driven by a thread so blinking needs nobody's attention,
+    /// and set at once on a change (off must be off before the process
+    /// ends).
     pub struct Pins {
         light: Arc<Mutex<Light>>,
+        led: Option<Arc<Mutex<OutputPin>>>,
         /// Kept so their interrupts stay armed.
         _inputs: Vec<InputPin>,
     }
@@ -144,20 +164,21 @@ mod pins {
                 inputs.push(input);
             }
             let light = Arc::new(Mutex::new(Light::Ready));
+            let mut led = None;
             if let Some(pin) = config.status_led_pin {
                 let mut output = gpio
                     .get(pin)
                     .with_context(|| format!("GPIO pin {pin} is not available"))?
                     .into_output_low();
+                // Left as last set when the process ends: off, by then.
+                output.set_reset_on_drop(false);
+                let output = Arc::new(Mutex::new(output));
+                led = Some(output.clone());
                 let light = light.clone();
                 std::thread::spawn(move || {
                     for tick in 0u64.. {
                         let state = *light.lock().unwrap_or_else(|e| e.into_inner());
-                        if lit(state, tick) {
-                            output.set_high();
-                        } else {
-                            output.set_low();
-                        }
+                        show(&output, lit(state, tick));
                         std::thread::sleep(BLINK);
                     }
                 });
@@ -165,6 +186,7 @@ mod pins {
             Ok((
                 Pins {
                     light,
+                    led,
                     _inputs: inputs,
                 },
                 rx,
@@ -172,9 +194,27 @@ mod pins {
         }
     }
 
+    fn show(led: &Mutex<OutputPin>, on: bool) {
+        let mut led = led.lock().unwrap_or_else(|e| e.into_inner());
+        if on {
+            led.set_high();
+        } else {
+            led.set_low();
+        }
+    }
+
     impl Panel for Pins {
         fn set_light(&self, light: Light) {
             *self.light.lock().unwrap_or_else(|e| e.into_inner()) = light;
+            if let Some(led) = &self.led {
+                show(led, lit(light, 0));
+            }
+        }
+    }
+
+    impl Drop for Pins {
+        fn drop(&mut self) {
+            self.set_light(Light::Off);
         }
     }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anjungan::catalog;
-use anjungan::config::{Config, Printer};
+use anjungan::config::{Auth, Config, Printer};
 use anjungan::print::Paper;
 use anjungan::store::Store;
 use anyhow::Context;
@@ -32,6 +32,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Turns the panel's status light off (for the unit's ExecStopPost=, after a crash).
+    LightOff,
     /// Renders one screen to a PNG of exactly the given size, with no display.
     Snapshot {
         /// home, search:QUERY, category:ID, service:ID (or attract).
@@ -61,6 +63,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let run = || -> anyhow::Result<()> {
         let (config, _) = Config::load(cli.config.as_deref())?;
+        // Needs nothing but the pin: it runs after a crash, whatever broke.
+        if let Some(Command::LightOff) = cli.command {
+            return kiosk::gpio::light_off(&config.kiosk);
+        }
         let store = Store::open_for(&config)?;
         let mut settings = Settings::new(
             config.kiosk.idle_reset_seconds,
@@ -68,6 +74,8 @@ fn main() -> ExitCode {
             &config.captive.ssid,
         );
         settings.printer = config.kiosk.printer != Printer::None;
+        settings.voucher_minutes =
+            (config.captive.auth == Auth::Voucher).then_some(config.captive.session_minutes);
         match cli.command {
             None => {
                 kiosk::run::rotate(config.kiosk.rotation)?;
@@ -80,6 +88,7 @@ fn main() -> ExitCode {
                 };
                 kiosk::run::run(store, settings, setup, &config.kiosk)?
             }
+            Some(Command::LightOff) => unreachable!("handled before the store is opened"),
             Some(Command::Snapshot {
                 screen,
                 lang,

@@ -7,7 +7,7 @@ use anjungan::print::spool::Kind;
 use anjungan::print::transport::Fault;
 
 use crate::lang::Lang;
-use crate::worker::Number;
+use crate::worker::Slip;
 
 /// Longest query the keyboard accepts; the search bounds words anyway, this
 /// keeps the query box from overflowing.
@@ -37,6 +37,8 @@ pub struct Session {
     pub printing: Printing,
     /// They called for staff: the screen says help is coming.
     pub staff_called: bool,
+    /// They took a Wi-Fi voucher: one per person.
+    pub voucher_taken: bool,
 }
 
 /// Where the citizen's paper is.
@@ -47,19 +49,16 @@ pub enum Printing {
     /// Asked for; the printer has not answered yet.
     Busy { kind: Kind },
     /// Printed, or (`on_paper` false, no printer) a number shown on screen.
-    Done {
-        kind: Kind,
-        number: Option<Number>,
-        on_paper: bool,
-    },
+    Done { slip: Slip, on_paper: bool },
     /// The printer has a fault: the documents (`jobs`) are kept and can be
-    /// sent again; a ticket's number stays theirs.
+    /// sent again; a ticket's number or a voucher's code stays theirs.
     Failed {
-        kind: Kind,
-        number: Option<Number>,
+        slip: Slip,
         fault: Fault,
         jobs: Vec<i64>,
     },
+    /// The kiosk printed as many Wi-Fi vouchers as it may this hour.
+    Limited,
     /// Something other than the printer went wrong; nothing was taken.
     Broken,
 }
@@ -211,6 +210,9 @@ mod tests {
         s.lang = Lang::En;
         s.large_text = true;
         s.high_contrast = true;
+        s.printing = Printing::Limited;
+        s.staff_called = true;
+        s.voucher_taken = true;
         s.open_search();
         s.type_key("k");
         s.open_service("ktp-el-baru");
@@ -219,6 +221,8 @@ mod tests {
         assert_eq!(s.query, "");
         assert_eq!(s.lang, Lang::Id);
         assert!(!s.large_text && !s.high_contrast);
+        assert_eq!(s.printing, Printing::Idle);
+        assert!(!s.staff_called && !s.voucher_taken);
         s.back();
         assert_eq!(s.screen, Screen::Home, "no way back into the last session");
     }

@@ -10,7 +10,6 @@ use std::rc::Rc;
 use std::str::FromStr;
 
 use anjungan::catalog::Catalog;
-use anjungan::print::spool::Kind;
 use anjungan::print::transport::Fault;
 use slint::platform::software_renderer::{
     MinimalSoftwareWindow, RepaintBufferType, SoftwareRenderer,
@@ -22,7 +21,7 @@ use crate::controller::{Kiosk, Settings};
 use crate::lang::Lang;
 use crate::session::{Printing, Session};
 use crate::ui::KioskWindow;
-use crate::worker::Number;
+use crate::worker::{Number, Slip};
 use crate::{Error, Result};
 
 /// Which screen to render: `home`, `search:QUERY`, `category:ID`,
@@ -115,7 +114,7 @@ impl Request {
         }
         // A sample number of the service's own prefix.
         let sample = match &self.target {
-            Target::Ticket(id) | Target::PaperOut(id) => Some(Number {
+            Target::Ticket(id) | Target::PaperOut(id) => Slip::Ticket(Number {
                 number: format!(
                     "{}007",
                     catalog
@@ -125,7 +124,7 @@ impl Request {
                 ),
                 waiting_ahead: 3,
             }),
-            _ => None,
+            _ => Slip::Receipt,
         };
         let request = self.clone();
         Ok(move |s: &mut Session| {
@@ -146,16 +145,14 @@ impl Request {
                 Target::Ticket(id) => {
                     s.open_service(&id);
                     s.printing = Printing::Done {
-                        kind: Kind::Ticket,
-                        number: sample,
+                        slip: sample,
                         on_paper: true,
                     };
                 }
                 Target::PaperOut(id) => {
                     s.open_service(&id);
                     s.printing = Printing::Failed {
-                        kind: Kind::Ticket,
-                        number: sample,
+                        slip: sample,
                         fault: Fault::PaperOut,
                         jobs: vec![0],
                     };

@@ -23,10 +23,14 @@ use anjungan::print::transport::{self, Fault};
 use anjungan::print::{Paper, to_escpos};
 use anjungan::queue;
 use anjungan::store::Store;
+use anjungan::wifi::voucher;
 use chrono::NaiveDateTime;
 
 /// How often a printer with a fault is asked whether it is back.
 pub const RECHECK: Duration = Duration::from_secs(10);
+/// How often a printer that works is asked how it is, so the status light
+/// shows paper running out before the next citizen finds it.
+pub const CHECK: Duration = Duration::from_secs(60);
 
 /// What the worker needs to know, from the configuration.
 #[derive(Debug, Clone)]
@@ -41,6 +45,10 @@ pub struct Setup {
     pub device_id: String,
 }
 
+/// Most Wi-Fi voucher slips the kiosk prints in an hour: plenty for a busy
+/// office, too few for one person to empty the paper roll for fun.
+pub const VOUCHERS_PER_HOUR: u32 = 30;
+
 /// A document a citizen asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Document {
@@ -48,6 +56,8 @@ pub enum Document {
     Receipt { service: String },
     /// The next queue number of the service's prefix, and its ticket.
     Ticket { service: String, prefix: String },
+    /// A new Wi-Fi voucher of `minutes` for the network `network`, and its slip.
+    Voucher { minutes: u32, network: String },
 }
 
 /// A taken queue number as the screen shows it.
@@ -56,6 +66,26 @@ pub struct Number {
     /// `A004`.
     pub number: String,
     pub waiting_ahead: u32,
+}
+
+/// A document as it came out (or is kept), with what on it belongs to the
+/// citizen: the screen shows a number or a code even when the paper failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Slip {
+    Receipt,
+    Ticket(Number),
+    /// The voucher's code, `ABCD-EFGH`.
+    Voucher(String),
+}
+
+impl Slip {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Slip::Receipt => Kind::Receipt,
+            Slip::Ticket(_) => Kind::Ticket,
+            Slip::Voucher(_) => Kind::Voucher,
+        }
+    }
 }
 
 enum Request {
@@ -67,12 +97,14 @@ enum Request {
     },
     Again {
         visit: u64,
-        kind: Kind,
-        number: Option<Number>,
+        slip: Slip,
         jobs: Vec<i64>,
     },
     CallStaff {
         detail: String,
+    },
+    Abandon {
+        jobs: Vec<i64>,
     },
 }
 
@@ -84,19 +116,20 @@ pub enum Report {
     /// on screen only (`on_paper` false).
     Done {
         visit: u64,
-        kind: Kind,
-        number: Option<Number>,
+        slip: Slip,
         on_paper: bool,
     },
     /// The printer has a fault. The documents are kept (`jobs`) and can be
-    /// sent again; a ticket's number is taken and stays the citizen's.
+    /// sent again; a ticket's number or a voucher's code is taken and stays
+    /// the citizen's.
     Failed {
         visit: u64,
-        kind: Kind,
-        number: Option<Number>,
+        slip: Slip,
         fault: Fault,
         jobs: Vec<i64>,
     },
+    /// More voucher slips than [`VOUCHERS_PER_HOUR`]: none was made.
+    Limited { visit: u64 },
     /// The database refused: nothing was taken or kept.
     Broken { visit: u64, message: String },
     /// Asked on its own (at start, or again after a fault): the printer
@@ -142,29 +175,34 @@ impl Worker {
         self.can_print
     }
 
-    pub fn print(&self, visit: u64, lang: Lang, catalog: Arc<Catalog>, document: Document) {
+    /// Asks for a document; false when the thread is gone (then no report
+    /// will come).
+    pub fn print(&self, visit: u64, lang: Lang, catalog: Arc<Catalog>, document: Document) -> bool {
         self.send(Request::Print {
             visit,
             lang,
             catalog,
             document,
-        });
+        })
     }
 
-    /// Sends kept documents again (after "Print again").
-    pub fn again(&self, visit: u64, kind: Kind, number: Option<Number>, jobs: Vec<i64>) {
-        self.send(Request::Again {
-            visit,
-            kind,
-            number,
-            jobs,
-        });
+    /// Sends kept documents again (after "Print again"); false when the
+    /// thread is gone.
+    pub fn again(&self, visit: u64, slip: Slip, jobs: Vec<i64>) -> bool {
+        self.send(Request::Again { visit, slip, jobs })
     }
 
-    pub fn call_staff(&self, detail: &str) {
+    pub fn call_staff(&self, detail: &str) -> bool {
         self.send(Request::CallStaff {
             detail: detail.to_string(),
-        });
+        })
+    }
+
+    /// Gives up kept documents whose citizen has gone.
+    pub fn abandon(&self, jobs: Vec<i64>) {
+        if !jobs.is_empty() {
+            self.send(Request::Abandon { jobs });
+        }
     }
 
     /// The reports that arrived, oldest first; never waits.
@@ -178,12 +216,14 @@ impl Worker {
         self.reports.recv_timeout(timeout).ok()
     }
 
-    fn send(&self, request: Request) {
+    fn send(&self, request: Request) -> bool {
         // The thread only ends when this handle is dropped; a send can only
-        // fail if it panicked, and then there is nobody to tell but the log.
-        if self.requests.send(request).is_err() {
+        // fail if it panicked.
+        let sent = self.requests.send(request).is_ok();
+        if !sent {
             eprintln!("anjungan-kiosk: the print worker has stopped");
         }
+        sent
     }
 }
 
@@ -209,14 +249,10 @@ fn serve(setup: &Setup, inbox: &Receiver<Request>, send: impl Fn(Report)) {
         }
     };
     loop {
-        let request = match inbox.recv_timeout(if fault.is_some() {
-            RECHECK
-        } else {
-            Duration::from_secs(3600)
-        }) {
+        let request = match inbox.recv_timeout(if fault.is_some() { RECHECK } else { CHECK }) {
             Ok(r) => r,
             Err(RecvTimeoutError::Timeout) => {
-                if fault.is_some() {
+                if setup.printer != Printer::None {
                     let status = transport::status(&setup.printer);
                     if status.as_ref().err() != fault.as_ref() {
                         send(Report::Printer(status.clone()));
@@ -228,11 +264,19 @@ fn serve(setup: &Setup, inbox: &Receiver<Request>, send: impl Fn(Report)) {
             Err(RecvTimeoutError::Disconnected) => return,
         };
         let Some(store) = store.as_mut() else {
-            if let Request::Print { visit, .. } | Request::Again { visit, .. } = request {
-                send(Report::Broken {
-                    visit,
-                    message: "the kiosk's database cannot be opened".into(),
-                });
+            match request {
+                Request::Print { visit, .. } | Request::Again { visit, .. } => {
+                    send(Report::Broken {
+                        visit,
+                        message: "the kiosk's database cannot be opened".into(),
+                    })
+                }
+                Request::CallStaff { detail } => {
+                    eprintln!(
+                        "anjungan-kiosk: a citizen called for staff ({detail}); not recorded: no database"
+                    )
+                }
+                Request::Abandon { .. } => {}
             }
             continue;
         };
@@ -243,16 +287,17 @@ fn serve(setup: &Setup, inbox: &Receiver<Request>, send: impl Fn(Report)) {
                 catalog,
                 document,
             } => print(store, setup, visit, lang, &catalog, &document),
-            Request::Again {
-                visit,
-                kind,
-                number,
-                jobs,
-            } => deliver(store, setup, visit, kind, number, jobs),
+            Request::Again { visit, slip, jobs } => deliver(store, setup, visit, slip, jobs),
             Request::CallStaff { detail } => {
                 eprintln!("anjungan-kiosk: a citizen called for staff ({detail})");
                 if let Err(e) = alert::raise(store, alert::Kind::CallStaff, &detail, now()) {
                     eprintln!("anjungan-kiosk: cannot record the staff call: {e}");
+                }
+                continue;
+            }
+            Request::Abandon { jobs } => {
+                if let Err(e) = spool::abandon(store, &jobs, now()) {
+                    eprintln!("anjungan-kiosk: cannot give up jobs {jobs:?}: {e}");
                 }
                 continue;
             }
@@ -283,8 +328,15 @@ fn print(
         visit,
         message: e.to_string(),
     };
-    let service_id = match document {
-        Document::Receipt { service } | Document::Ticket { service, .. } => service,
+    let (service_id, prefix) = match document {
+        Document::Voucher { minutes, network } => {
+            return match voucher(store, setup, visit, lang, catalog, *minutes, network, &by) {
+                Ok(report) => report,
+                Err(e) => broken(e),
+            };
+        }
+        Document::Receipt { service } => (service, None),
+        Document::Ticket { service, prefix } => (service, Some(prefix)),
     };
     let Some(service) = catalog.service(service_id) else {
         return Report::Broken {
@@ -292,13 +344,12 @@ fn print(
             message: format!("there is no service \"{service_id}\" in the catalog"),
         };
     };
-    match document {
-        Document::Receipt { .. } => {
+    match prefix {
+        None => {
             if setup.printer == Printer::None {
                 return Report::Failed {
                     visit,
-                    kind: Kind::Receipt,
-                    number: None,
+                    slip: Slip::Receipt,
                     fault: Fault::NotConfigured,
                     jobs: Vec::new(),
                 };
@@ -311,16 +362,15 @@ fn print(
                 &by,
             ));
             match spool::submit(store, Kind::Receipt, &service.id, &bytes, now) {
-                Ok(job) => deliver(store, setup, visit, Kind::Receipt, None, vec![job]),
+                Ok(job) => deliver(store, setup, visit, Slip::Receipt, vec![job]),
                 Err(e) => broken(e),
             }
         }
-        Document::Ticket { prefix, .. } if setup.printer == Printer::None => {
+        Some(prefix) if setup.printer == Printer::None => {
             match queue::take(store, prefix, &service.id, now) {
                 Ok(t) => Report::Done {
                     visit,
-                    kind: Kind::Ticket,
-                    number: Some(Number {
+                    slip: Slip::Ticket(Number {
                         number: t.number(),
                         waiting_ahead: t.waiting_ahead,
                     }),
@@ -329,7 +379,7 @@ fn print(
                 Err(e) => broken(e),
             }
         }
-        Document::Ticket { prefix, .. } => {
+        Some(prefix) => {
             let taken = spool::submit_ticket(store, prefix, &service.id, now, |t| {
                 let face = TicketFace {
                     number: &t.number(),
@@ -346,11 +396,11 @@ fn print(
             });
             match taken {
                 Ok((t, job)) => {
-                    let number = Number {
+                    let slip = Slip::Ticket(Number {
                         number: t.number(),
                         waiting_ahead: t.waiting_ahead,
-                    };
-                    deliver(store, setup, visit, Kind::Ticket, Some(number), vec![job])
+                    });
+                    deliver(store, setup, visit, slip, vec![job])
                 }
                 Err(e) => broken(e),
             }
@@ -358,24 +408,58 @@ fn print(
     }
 }
 
-/// Sends kept jobs in order; the first fault stops the rest (they would
-/// meet it too) and keeps them all.
-fn deliver(
+/// A new voucher and its slip, within the hourly limit. The voucher is
+/// issued before its slip is kept: a crash between the two leaves a code
+/// nobody holds, which is harmless.
+#[allow(clippy::too_many_arguments)]
+fn voucher(
     store: &mut Store,
     setup: &Setup,
     visit: u64,
-    kind: Kind,
-    number: Option<Number>,
-    jobs: Vec<i64>,
-) -> Report {
+    lang: Lang,
+    catalog: &Catalog,
+    minutes: u32,
+    network: &str,
+    by: &documents::Printer,
+) -> anjungan::Result<Report> {
+    if setup.printer == Printer::None {
+        return Ok(Report::Failed {
+            visit,
+            slip: Slip::Receipt,
+            fault: Fault::NotConfigured,
+            jobs: Vec::new(),
+        });
+    }
+    let hour_ago = by.now - chrono::Duration::hours(1);
+    if spool::kept_since(store, Kind::Voucher, hour_ago)? >= VOUCHERS_PER_HOUR {
+        return Ok(Report::Limited { visit });
+    }
+    let minutes = minutes.clamp(1, voucher::MAX_MINUTES);
+    let issued = voucher::issue(store, 1, minutes, chrono::Utc::now().timestamp())?;
+    let code = issued[0].code.clone();
+    let bytes = to_escpos(&documents::voucher(
+        catalog,
+        &code,
+        minutes,
+        network,
+        lang.code(),
+        setup.paper,
+        by,
+    ));
+    let job = spool::submit(store, Kind::Voucher, &code, &bytes, by.now)?;
+    Ok(deliver(store, setup, visit, Slip::Voucher(code), vec![job]))
+}
+
+/// Sends kept jobs in order; the first fault stops the rest (they would
+/// meet it too) and keeps them all.
+fn deliver(store: &mut Store, setup: &Setup, visit: u64, slip: Slip, jobs: Vec<i64>) -> Report {
     for (i, &job) in jobs.iter().enumerate() {
         match spool::deliver(store, &setup.printer, job, now()) {
             Ok(Ok(())) => {}
             Ok(Err(fault)) => {
                 return Report::Failed {
                     visit,
-                    kind,
-                    number,
+                    slip,
                     fault,
                     jobs: jobs[i..].to_vec(),
                 };
@@ -390,8 +474,7 @@ fn deliver(
     }
     Report::Done {
         visit,
-        kind,
-        number,
+        slip,
         on_paper: true,
     }
 }
@@ -428,8 +511,7 @@ mod tests {
             w.wait(WAIT),
             Some(Report::Done {
                 visit: 7,
-                kind: Kind::Receipt,
-                number: None,
+                slip: Slip::Receipt,
                 on_paper: true
             })
         );
@@ -458,7 +540,7 @@ mod tests {
             );
             match w.wait(WAIT) {
                 Some(Report::Done {
-                    number: Some(n),
+                    slip: Slip::Ticket(n),
                     on_paper: false,
                     ..
                 }) => assert_eq!(n.number, expected),
@@ -501,7 +583,7 @@ mod tests {
             },
         );
         let Some(Report::Failed {
-            number: Some(number),
+            slip: Slip::Ticket(number),
             jobs,
             ..
         }) = w.wait(WAIT)
@@ -512,17 +594,61 @@ mod tests {
         assert_eq!(jobs.len(), 1);
 
         std::fs::create_dir(out.parent().unwrap()).unwrap();
-        w.again(3, Kind::Ticket, Some(number.clone()), jobs);
+        w.again(3, Slip::Ticket(number.clone()), jobs);
         assert_eq!(
             w.wait(WAIT),
             Some(Report::Done {
                 visit: 3,
-                kind: Kind::Ticket,
-                number: Some(number),
+                slip: Slip::Ticket(number),
                 on_paper: true
             })
         );
         let printed = anjungan::print::interpret(&std::fs::read(&out).unwrap()).unwrap();
         assert!(printed.text(Paper::Mm58).contains("A001"));
+    }
+
+    #[test]
+    fn voucher_slips_carry_a_real_code_and_stop_at_the_hourly_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("printer.bin");
+        let w = Worker::start(setup(&dir, Printer::File(out.clone())), || {});
+        assert_eq!(w.wait(WAIT), Some(Report::Printer(Ok(()))));
+        let ask = || {
+            w.print(
+                9,
+                Lang::Id,
+                catalog(),
+                Document::Voucher {
+                    minutes: 120,
+                    network: "Banyumas Free".into(),
+                },
+            );
+            w.wait(WAIT)
+        };
+        let Some(Report::Done {
+            slip: Slip::Voucher(code),
+            on_paper: true,
+            ..
+        }) = ask()
+        else {
+            panic!("a voucher slip should print")
+        };
+        let store = Store::open(&dir.path().join("k.db")).unwrap();
+        let v = voucher::find(&store, &code)
+            .unwrap()
+            .expect("the code is real");
+        assert_eq!(v.minutes, 120);
+        let printed = anjungan::print::interpret(&std::fs::read(&out).unwrap()).unwrap();
+        assert!(printed.text(Paper::Mm58).contains(&code));
+        assert!(
+            printed
+                .qr_codes()
+                .contains(&"WIFI:T:nopass;S:Banyumas Free;;")
+        );
+
+        for _ in 1..VOUCHERS_PER_HOUR {
+            assert!(matches!(ask(), Some(Report::Done { .. })));
+        }
+        assert_eq!(ask(), Some(Report::Limited { visit: 9 }));
     }
 }

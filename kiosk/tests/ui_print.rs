@@ -39,7 +39,9 @@ fn printed_text(printer: &TestPrinter) -> String {
 #[test]
 fn print_take_numbers_survive_paper_out_and_call_staff() {
     common::init();
-    let s = common::open(1280.0, 800.0, 30);
+    let mut settings = common::settings(30);
+    settings.voucher_minutes = Some(120);
+    let s = common::open_with(1280.0, 800.0, settings);
     let printer = TestPrinter::start(Mode::Ready);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("anjungan.db");
@@ -60,6 +62,36 @@ fn print_take_numbers_survive_paper_out_and_call_staff() {
     });
     assert_eq!(panel.light(), Light::Ready);
     let print = || s.window.global::<PrintAdapter>();
+
+    // A Wi-Fi voucher from the home screen: a real code on a slip whose QR
+    // code joins the network; one per person.
+    s.tap("Cetak voucher Wi-Fi");
+    wait_for_printer(&s);
+    assert_eq!(print().get_state(), PrintState::Done);
+    assert!(s.has("Silakan ambil voucher Wi-Fi Anda dari printer."));
+    let slip = interpret(&printer.received()).unwrap();
+    assert!(slip.qr_codes().contains(&"WIFI:T:nopass;S:Banyumas Free;;"));
+    let store = Store::open(&db).unwrap();
+    let code: String = slip
+        .text(Paper::Mm80)
+        .split_whitespace()
+        .find(|w| {
+            anjungan::wifi::voucher::find(&store, w)
+                .ok()
+                .flatten()
+                .is_some()
+        })
+        .expect("the slip carries an issued code")
+        .to_string();
+    assert_eq!(
+        anjungan::wifi::voucher::find(&store, &code)
+            .unwrap()
+            .unwrap()
+            .minutes,
+        120
+    );
+    s.tap("Tutup");
+    assert!(!s.has("Cetak voucher Wi-Fi"), "one voucher per person");
 
     // A receipt of the service on screen.
     s.kiosk.update(|x| x.open_service("akta-kelahiran"));
@@ -153,4 +185,38 @@ fn print_take_numbers_survive_paper_out_and_call_staff() {
         s.window.global::<KioskAdapter>().get_screen(),
         UiScreen::Home
     );
+    assert!(s.has("Cetak voucher Wi-Fi"), "the next person may take one");
+
+    // A citizen walks away while the printer hangs: the screen resets, and
+    // the late news of their ticket is not shown to the next person; the
+    // ticket is given up rather than printed later for nobody.
+    printer.set(Mode::Silent);
+    s.kiosk.update(|x| x.open_service("akta-kelahiran"));
+    s.tap("Ambil nomor antrean");
+    assert_eq!(print().get_state(), PrintState::Busy);
+    let waiting = || spool::pending(&Store::open(&db).unwrap()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while waiting().is_empty() {
+        assert!(Instant::now() < deadline, "the ticket was never kept");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(waiting()[0].label, "AC003 akta-kelahiran");
+    for _ in 0..31 {
+        i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(1));
+    }
+    assert_eq!(s.kiosk.session().screen, Screen::Attract);
+    assert_eq!(print().get_state(), PrintState::Idle);
+    while !waiting().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the stale ticket was not given up"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        s.kiosk.receive();
+    }
+    common::settle();
+    assert_eq!(print().get_state(), PrintState::Idle);
+    assert_eq!(print().get_number(), "");
+    assert_eq!(s.kiosk.session().printing, kiosk::session::Printing::Idle);
+    assert_eq!(panel.light(), Light::PrinterProblem);
 }

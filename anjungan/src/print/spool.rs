@@ -138,13 +138,32 @@ pub fn deliver(
     Ok(outcome)
 }
 
-/// Jobs not printed yet, oldest first.
+/// Gives up jobs whose citizen has gone, so nobody prints them later;
+/// printed ones are left as they are.
+pub fn abandon(store: &mut Store, jobs: &[i64], now: NaiveDateTime) -> Result<()> {
+    let path = store.path().to_owned();
+    let err = |source| Error::Store {
+        path: path.clone(),
+        source,
+    };
+    let tx = store.conn.transaction().map_err(err)?;
+    for id in jobs {
+        tx.execute(
+            "UPDATE print_job SET abandoned_at = ?2 WHERE id = ?1 AND printed_at IS NULL",
+            params![id, stamp(now)],
+        )
+        .map_err(err)?;
+    }
+    tx.commit().map_err(err)
+}
+
+/// Jobs waiting to be printed (not printed, not abandoned), oldest first.
 pub fn pending(store: &Store) -> Result<Vec<Pending>> {
     let mut stmt = store
         .conn
         .prepare(
             "SELECT id, kind, label, created_at, attempts, last_fault
-             FROM print_job WHERE printed_at IS NULL ORDER BY id",
+             FROM print_job WHERE printed_at IS NULL AND abandoned_at IS NULL ORDER BY id",
         )
         .map_err(|e| store.err(e))?;
     stmt.query_map([], |r| {
@@ -159,6 +178,19 @@ pub fn pending(store: &Store) -> Result<Vec<Pending>> {
     })
     .and_then(|rows| rows.collect())
     .map_err(|e| store.err(e))
+}
+
+/// How many documents of `kind` were kept for printing since `since`,
+/// printed or not: the kiosk's limit on voucher slips.
+pub fn kept_since(store: &Store, kind: Kind, since: NaiveDateTime) -> Result<u32> {
+    store
+        .conn
+        .query_row(
+            "SELECT count(*) FROM print_job WHERE kind = ?1 AND created_at >= ?2",
+            params![kind.as_str(), stamp(since)],
+            |r| r.get(0),
+        )
+        .map_err(|e| store.err(e))
 }
 
 /// The last printer faults, newest first: `(at, fault, detail)`.
@@ -207,6 +239,17 @@ mod tests {
         assert_eq!(outcome, Ok(()));
         assert!(super::pending(&store).unwrap().is_empty());
         assert_eq!(std::fs::read(file).unwrap(), b"hello\n");
+    }
+
+    #[test]
+    fn abandoned_jobs_wait_no_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("p.db")).unwrap();
+        let gone = submit(&mut store, Kind::Receipt, "a", b"a", now()).unwrap();
+        let kept = submit(&mut store, Kind::Receipt, "b", b"b", now()).unwrap();
+        abandon(&mut store, &[gone], now()).unwrap();
+        let ids: Vec<i64> = pending(&store).unwrap().iter().map(|p| p.id).collect();
+        assert_eq!(ids, [kept]);
     }
 
     #[test]

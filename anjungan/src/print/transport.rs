@@ -8,7 +8,7 @@ use std::fs::OpenOptions;
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::Lang;
 use crate::config::Printer;
@@ -175,16 +175,54 @@ fn send_tcp(host: &str, port: u16, bytes: &[u8]) -> Result<(), Fault> {
 }
 
 /// Files, serial ports and USB printer devices (`/dev/usb/lp0`) take bytes
-/// but give no status through a plain write.
+/// but give no status through a plain write. The device is opened
+/// non-blocking and written as `poll` says it can take more, so a printer
+/// that stops taking bytes (usblp blocks while the paper is out) ends in
+/// `NoAnswer` after [`TIMEOUT`] without progress, instead of holding the
+/// kiosk's print thread for ever.
 fn write_device(path: &Path, bytes: &[u8]) -> Result<(), Fault> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let fail = |e: std::io::Error| Fault::Unreachable(format!("{}: {e}", path.display()));
     let mut f = OpenOptions::new()
         .create(!path.starts_with("/dev"))
         .append(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
         .open(path)
-        .map_err(|e| Fault::Unreachable(format!("{}: {e}", path.display())))?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all().or(Ok(())))
-        .map_err(|e| Fault::Unreachable(format!("{}: {e}", path.display())))
+        .map_err(fail)?;
+    let mut rest = bytes;
+    let mut deadline = Instant::now() + TIMEOUT;
+    while !rest.is_empty() {
+        match f.write(rest) {
+            Ok(0) => return Err(Fault::NoAnswer),
+            Ok(n) => {
+                rest = &rest[n..];
+                deadline = Instant::now() + TIMEOUT;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(Fault::NoAnswer);
+                }
+                let timeout = rustix::event::Timespec {
+                    tv_sec: left.as_secs() as _,
+                    tv_nsec: left.subsec_nanos() as _,
+                };
+                let mut fds = [rustix::event::PollFd::new(
+                    &f,
+                    rustix::event::PollFlags::OUT,
+                )];
+                match rustix::event::poll(&mut fds, Some(&timeout)) {
+                    Ok(_) | Err(rustix::io::Errno::INTR) => {}
+                    Err(e) => return Err(fail(e.into())),
+                }
+            }
+            Err(e) => return Err(fail(e)),
+        }
+    }
+    // A file on disk is synced; a device has nothing to sync.
+    let _ = f.sync_all();
+    Ok(())
 }
 
 /// The kernel's USB printer devices (usblp), matched by vendor and product
@@ -275,5 +313,39 @@ mod tests {
                 .for_citizen(Lang::En)
                 .contains("out of paper")
         );
+    }
+
+    /// A device that stops taking bytes (here: a pipe nobody reads, as
+    /// usblp does while the paper is out) ends the job in `NoAnswer`
+    /// instead of blocking the kiosk's print thread.
+    #[test]
+    fn a_device_that_stops_taking_bytes_times_out() {
+        use std::os::unix::fs::OpenOptionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("lp0");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        // Open for reading (so the writer may open it), and never read.
+        let _reader = OpenOptions::new()
+            .read(true)
+            .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+            .open(&fifo)
+            .unwrap();
+        let job = vec![b'x'; 1 << 20];
+        assert_eq!(
+            send(&Printer::File(fifo.clone()), &job),
+            Err(Fault::NoAnswer)
+        );
+        drop(_reader);
+        // Nobody at the other end at all: refused at once.
+        assert!(matches!(
+            send(&Printer::File(fifo), b"x"),
+            Err(Fault::Unreachable(_))
+        ));
     }
 }

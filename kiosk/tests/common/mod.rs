@@ -28,8 +28,11 @@ pub fn init() {
 }
 
 pub fn open(width: f32, height: f32, idle_reset_seconds: u32) -> Screen {
-    let window = KioskWindow::new().unwrap();
-    window.window().set_size(LogicalSize::new(width, height));
+    open_with(width, height, settings(idle_reset_seconds))
+}
+
+/// The settings of the test kiosk, on Monday morning.
+pub fn settings(idle_reset_seconds: u32) -> Settings {
     let mut settings = Settings::new(
         idle_reset_seconds,
         "Mal Pelayanan Publik, lobi",
@@ -37,6 +40,12 @@ pub fn open(width: f32, height: f32, idle_reset_seconds: u32) -> Screen {
     );
     let now = chrono::DateTime::parse_from_rfc3339(MONDAY_MORNING).unwrap();
     settings.clock = Rc::new(move || now);
+    settings
+}
+
+pub fn open_with(width: f32, height: f32, settings: Settings) -> Screen {
+    let window = KioskWindow::new().unwrap();
+    window.window().set_size(LogicalSize::new(width, height));
     let kiosk = Kiosk::new(&window, Catalog::new(demo::bundle(), None), settings).unwrap();
     kiosk.set_screen_size(width, height);
     window.show().unwrap();
