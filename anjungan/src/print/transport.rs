@@ -1,20 +1,26 @@
 //! Getting bytes to the printer named in `[kiosk] printer`, and asking it
-//! how it is (DLE EOT real-time status) where the connection can read.
+//! how it is (DLE EOT real-time status) where the connection can read: a
+//! network printer, and a USB printer that talks back.
 //!
 //! Every step has a timeout: a printer that never answers must not freeze
-//! the kiosk.
+//! the kiosk. (A host name in `tcp:HOST:9100` is looked up without one;
+//! give printers an address.)
 
 use std::fs::OpenOptions;
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::Lang;
 use crate::config::Printer;
 
 /// How long to wait for a printer to connect, take bytes or answer.
 pub const TIMEOUT: Duration = Duration::from_secs(4);
+
+/// How long a USB printer may take to answer a status request. A printer
+/// that answers does so at once; one that cannot costs this much per ask.
+const USB_STATUS_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// What is wrong with the printer, as the citizen and the technician are told.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -118,9 +124,9 @@ pub fn send(printer: &Printer, bytes: &[u8]) -> Result<(), Fault> {
         Printer::None => Err(Fault::NotConfigured),
         Printer::Tcp { host, port } => send_tcp(host, *port, bytes),
         Printer::File(path) | Printer::Serial(path) => write_device(path, bytes),
-        Printer::Usb => write_device(&first_usb_printer(None)?, bytes),
+        Printer::Usb => send_usb(&first_usb_printer(None)?, bytes),
         Printer::UsbDevice { vendor, product } => {
-            write_device(&first_usb_printer(Some((*vendor, *product)))?, bytes)
+            send_usb(&first_usb_printer(Some((*vendor, *product)))?, bytes)
         }
     }
 }
@@ -140,10 +146,11 @@ pub fn status(printer: &Printer) -> Result<(), Fault> {
                 )))
             }
         }
-        Printer::Usb => first_usb_printer(None).map(drop),
-        Printer::UsbDevice { vendor, product } => {
-            first_usb_printer(Some((*vendor, *product))).map(drop)
-        }
+        Printer::Usb => usb_status(&mut Device::open(&first_usb_printer(None)?, true)?),
+        Printer::UsbDevice { vendor, product } => usb_status(&mut Device::open(
+            &first_usb_printer(Some((*vendor, *product)))?,
+            true,
+        )?),
     }
 }
 
@@ -174,55 +181,132 @@ fn send_tcp(host: &str, port: u16, bytes: &[u8]) -> Result<(), Fault> {
     check_status(&mut stream)
 }
 
-/// Files, serial ports and USB printer devices (`/dev/usb/lp0`) take bytes
-/// but give no status through a plain write. The device is opened
-/// non-blocking and written as `poll` says it can take more, so a printer
-/// that stops taking bytes (usblp blocks while the paper is out) ends in
-/// `NoAnswer` after [`TIMEOUT`] without progress, instead of holding the
-/// kiosk's print thread for ever.
-fn write_device(path: &Path, bytes: &[u8]) -> Result<(), Fault> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let fail = |e: std::io::Error| Fault::Unreachable(format!("{}: {e}", path.display()));
-    let mut f = OpenOptions::new()
-        .create(!path.starts_with("/dev"))
-        .append(true)
-        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
-        .open(path)
-        .map_err(fail)?;
-    let mut rest = bytes;
-    let mut deadline = Instant::now() + TIMEOUT;
-    while !rest.is_empty() {
-        match f.write(rest) {
-            Ok(0) => return Err(Fault::NoAnswer),
-            Ok(n) => {
-                rest = &rest[n..];
-                deadline = Instant::now() + TIMEOUT;
+/// A printer's device file (`/dev/usb/lp0`, a serial port, or a plain
+/// file), opened non-blocking and read and written as `poll` says it can
+/// be: no step waits longer than its timeout. (usblp blocks a write while
+/// the paper is out; a blocking write would hold the print thread for ever.)
+struct Device {
+    file: std::fs::File,
+    path: PathBuf,
+    timeout: Duration,
+}
+
+impl Device {
+    /// `read`: also for reading status answers (USB); else append-only.
+    fn open(path: &Path, read: bool) -> Result<Device, Fault> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = OpenOptions::new()
+            .read(read)
+            .write(true)
+            .append(!read)
+            .create(!read && !path.starts_with("/dev"))
+            .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+            .open(path)
+            .map_err(|e| Fault::Unreachable(format!("{}: {e}", path.display())))?;
+        Ok(Device {
+            file,
+            path: path.to_owned(),
+            timeout: TIMEOUT,
+        })
+    }
+
+    fn wait(&self, flags: rustix::event::PollFlags) -> std::io::Result<()> {
+        let timeout = rustix::event::Timespec {
+            tv_sec: self.timeout.as_secs() as _,
+            tv_nsec: self.timeout.subsec_nanos() as _,
+        };
+        let mut fds = [rustix::event::PollFd::new(&self.file, flags)];
+        loop {
+            match rustix::event::poll(&mut fds, Some(&timeout)) {
+                Ok(0) => return Err(std::io::ErrorKind::TimedOut.into()),
+                Ok(_) => return Ok(()),
+                Err(rustix::io::Errno::INTR) => {}
+                Err(e) => return Err(e.into()),
             }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return Err(Fault::NoAnswer);
-                }
-                let timeout = rustix::event::Timespec {
-                    tv_sec: left.as_secs() as _,
-                    tv_nsec: left.subsec_nanos() as _,
-                };
-                let mut fds = [rustix::event::PollFd::new(
-                    &f,
-                    rustix::event::PollFlags::OUT,
-                )];
-                match rustix::event::poll(&mut fds, Some(&timeout)) {
-                    Ok(_) | Err(rustix::io::Errno::INTR) => {}
-                    Err(e) => return Err(fail(e.into())),
-                }
-            }
-            Err(e) => return Err(fail(e)),
         }
     }
+
+    /// Throws away whatever the printer said before we asked (automatic
+    /// status messages), so an answer is read as the answer.
+    fn drain(&mut self) {
+        let mut junk = [0u8; 64];
+        while matches!(self.file.read(&mut junk), Ok(n) if n > 0) {}
+    }
+
+    fn fault(&self, e: std::io::Error) -> Fault {
+        match e.kind() {
+            std::io::ErrorKind::TimedOut => Fault::NoAnswer,
+            _ => Fault::Unreachable(format!("{}: {e}", self.path.display())),
+        }
+    }
+}
+
+impl Read for Device {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            match self.file.read(buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    self.wait(rustix::event::PollFlags::IN)?
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+impl Write for Device {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        loop {
+            match self.file.write(buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    self.wait(rustix::event::PollFlags::OUT)?
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Files and serial ports take bytes but give no status; the job ends in
+/// `NoAnswer` after [`TIMEOUT`] without progress.
+fn write_device(path: &Path, bytes: &[u8]) -> Result<(), Fault> {
+    let mut device = Device::open(path, false)?;
+    device.write_all(bytes).map_err(|e| device.fault(e))?;
     // A file on disk is synced; a device has nothing to sync.
-    let _ = f.sync_all();
+    let _ = device.file.sync_all();
     Ok(())
+}
+
+/// A USB printer: status before and after the job, as over the network,
+/// when the printer answers.
+fn send_usb(path: &Path, bytes: &[u8]) -> Result<(), Fault> {
+    let mut device = Device::open(path, true)?;
+    usb_status(&mut device)?;
+    device.write_all(bytes).map_err(|e| device.fault(e))?;
+    usb_status(&mut device)
+}
+
+/// DLE EOT over USB needs a printer that talks back (usblp refuses a read
+/// when it cannot) and that understands it. Only a clear answer stops a
+/// job: a printer that cannot or does not answer is printed to without a
+/// status, since a missing answer must not stop a working printer.
+fn usb_status(device: &mut Device) -> Result<(), Fault> {
+    device.drain();
+    device.timeout = USB_STATUS_TIMEOUT;
+    let status = check_status(device);
+    device.timeout = TIMEOUT;
+    only_clear_faults(status)
+}
+
+fn only_clear_faults(status: Result<(), Fault>) -> Result<(), Fault> {
+    match status {
+        Err(f @ (Fault::PaperOut | Fault::CoverOpen | Fault::Offline)) => Err(f),
+        _ => Ok(()),
+    }
 }
 
 /// The kernel's USB printer devices (usblp), matched by vendor and product
@@ -300,6 +384,18 @@ mod tests {
             status_of(0xff, 0x12, 0x12),
             Err(Fault::Unreachable(_))
         ));
+    }
+
+    #[test]
+    fn over_usb_only_a_clear_answer_stops_a_job() {
+        assert_eq!(
+            only_clear_faults(status_of(0x1a, 0x32, 0x72)),
+            Err(Fault::PaperOut)
+        );
+        assert_eq!(only_clear_faults(status_of(0x12, 0x12, 0x12)), Ok(()));
+        // Not ESC/POS, or no answer: printed without a status.
+        assert_eq!(only_clear_faults(status_of(0xff, 0x12, 0x12)), Ok(()));
+        assert_eq!(only_clear_faults(Err(Fault::NoAnswer)), Ok(()));
     }
 
     #[test]
