@@ -274,7 +274,7 @@ impl Kiosk {
             s.printing = if sent {
                 Printing::Busy { kind }
             } else {
-                Printing::Broken
+                Printing::Broken { slip: None }
             }
         });
     }
@@ -300,7 +300,7 @@ impl Kiosk {
             s.printing = if sent {
                 Printing::Busy { kind }
             } else {
-                Printing::Broken
+                Printing::Broken { slip: None }
             }
         });
     }
@@ -409,12 +409,16 @@ impl Kiosk {
                 eprintln!("anjungan-kiosk: the hourly limit of Wi-Fi voucher slips is reached");
                 Printing::Limited
             }
-            Report::Broken { visit, message } => {
+            Report::Broken {
+                visit,
+                slip,
+                message,
+            } => {
                 eprintln!("anjungan-kiosk: cannot print: {message}");
                 if visit != current {
                     return;
                 }
-                Printing::Broken
+                Printing::Broken { slip }
             }
             Report::Printer(Err(fault)) => {
                 eprintln!("anjungan-kiosk: {fault}");
@@ -716,11 +720,11 @@ fn show_printing(w: &KioskWindow, printing: &Printing, lang: Lang, available: bo
                 false,
             ),
         ),
-        Printing::Broken => (
+        Printing::Broken { slip } => (
             PrintState::Failed,
             (
-                None,
-                None,
+                slip.as_ref().map(Slip::kind),
+                slip.as_ref(),
                 false,
                 lang.choose(
                     "Maaf, ada gangguan pada anjungan. Silakan hubungi petugas.",

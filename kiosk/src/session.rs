@@ -59,8 +59,9 @@ pub enum Printing {
     },
     /// The kiosk printed as many Wi-Fi vouchers as it may this hour.
     Limited,
-    /// Something other than the printer went wrong; nothing was taken.
-    Broken,
+    /// Something other than the printer went wrong; `slip` is what was
+    /// taken before it did, if anything.
+    Broken { slip: Option<Slip> },
 }
 
 impl Printing {

@@ -130,8 +130,13 @@ pub enum Report {
     },
     /// More voucher slips than [`VOUCHERS_PER_HOUR`]: none was made.
     Limited { visit: u64 },
-    /// The database refused: nothing was taken or kept.
-    Broken { visit: u64, message: String },
+    /// The database refused. `slip` is what was taken before it did (a
+    /// number committed with its ticket stays the citizen's), if anything.
+    Broken {
+        visit: u64,
+        slip: Option<Slip>,
+        message: String,
+    },
     /// Asked on its own (at start, or again after a fault): the printer
     /// can print, or has this fault.
     Printer(Result<(), Fault>),
@@ -141,7 +146,6 @@ pub enum Report {
 pub struct Worker {
     requests: Sender<Request>,
     reports: Receiver<Report>,
-    can_print: bool,
 }
 
 impl Worker {
@@ -150,7 +154,6 @@ impl Worker {
     pub fn start(setup: Setup, wake: impl Fn() + Send + 'static) -> Worker {
         let (requests, inbox) = channel();
         let (outbox, reports) = channel();
-        let can_print = setup.printer != Printer::None;
         std::thread::Builder::new()
             .name("kiosk-worker".into())
             .spawn(move || {
@@ -162,17 +165,7 @@ impl Worker {
                 serve(&setup, &inbox, send);
             })
             .expect("a thread can be started");
-        Worker {
-            requests,
-            reports,
-            can_print,
-        }
-    }
-
-    /// Whether a printer is configured: without one, the kiosk offers no
-    /// "Print" and shows queue numbers on screen only.
-    pub fn can_print(&self) -> bool {
-        self.can_print
+        Worker { requests, reports }
     }
 
     /// Asks for a document; false when the thread is gone (then no report
@@ -255,6 +248,11 @@ fn serve(setup: &Setup, inbox: &Receiver<Request>, send: impl Fn(Report)) {
                 if setup.printer != Printer::None {
                     let status = transport::status(&setup.printer);
                     if status.as_ref().err() != fault.as_ref() {
+                        if let (Err(f), Some(store)) = (&status, store.as_ref())
+                            && let Err(e) = spool::record_fault(store, f, now())
+                        {
+                            eprintln!("anjungan-kiosk: cannot log the printer fault: {e}");
+                        }
                         send(Report::Printer(status.clone()));
                     }
                     fault = status.err();
@@ -265,12 +263,16 @@ fn serve(setup: &Setup, inbox: &Receiver<Request>, send: impl Fn(Report)) {
         };
         let Some(store) = store.as_mut() else {
             match request {
-                Request::Print { visit, .. } | Request::Again { visit, .. } => {
-                    send(Report::Broken {
-                        visit,
-                        message: "the kiosk's database cannot be opened".into(),
-                    })
-                }
+                Request::Print { visit, .. } => send(Report::Broken {
+                    visit,
+                    slip: None,
+                    message: "the kiosk's database cannot be opened".into(),
+                }),
+                Request::Again { visit, slip, .. } => send(Report::Broken {
+                    visit,
+                    slip: Some(slip),
+                    message: "the kiosk's database cannot be opened".into(),
+                }),
                 Request::CallStaff { detail } => {
                     eprintln!(
                         "anjungan-kiosk: a citizen called for staff ({detail}); not recorded: no database"
@@ -326,6 +328,7 @@ fn print(
     };
     let broken = |e: anjungan::Error| Report::Broken {
         visit,
+        slip: None,
         message: e.to_string(),
     };
     let (service_id, prefix) = match document {
@@ -341,6 +344,7 @@ fn print(
     let Some(service) = catalog.service(service_id) else {
         return Report::Broken {
             visit,
+            slip: None,
             message: format!("there is no service \"{service_id}\" in the catalog"),
         };
     };
@@ -467,6 +471,7 @@ fn deliver(store: &mut Store, setup: &Setup, visit: u64, slip: Slip, jobs: Vec<i
             Err(e) => {
                 return Report::Broken {
                     visit,
+                    slip: Some(slip),
                     message: e.to_string(),
                 };
             }
@@ -527,7 +532,6 @@ mod tests {
     fn without_a_printer_a_number_is_taken_and_no_receipt_kept() {
         let dir = tempfile::tempdir().unwrap();
         let w = Worker::start(setup(&dir, Printer::None), || {});
-        assert!(!w.can_print());
         for expected in ["B001", "B002"] {
             w.print(
                 1,

@@ -127,15 +127,23 @@ pub fn deliver(
                 "UPDATE print_job SET attempts = attempts + 1, last_fault = ?2 WHERE id = ?1",
                 params![id, fault.code()],
             )
-            .and_then(|_| {
-                store.conn.execute(
-                    "INSERT INTO printer_fault (at, fault, detail) VALUES (?1, ?2, ?3)",
-                    params![at, fault.code(), fault.to_string()],
-                )
-            }),
+            .and_then(|_| log_fault(store, fault, &at)),
     };
     write.map_err(|e| store.err(e))?;
     Ok(outcome)
+}
+
+/// Logs a fault found by asking the printer between jobs, for the technician.
+pub fn record_fault(store: &Store, fault: &Fault, now: NaiveDateTime) -> Result<()> {
+    log_fault(store, fault, &stamp(now)).map_err(|e| store.err(e))?;
+    Ok(())
+}
+
+fn log_fault(store: &Store, fault: &Fault, at: &str) -> rusqlite::Result<usize> {
+    store.conn.execute(
+        "INSERT INTO printer_fault (at, fault, detail) VALUES (?1, ?2, ?3)",
+        params![at, fault.code(), fault.to_string()],
+    )
 }
 
 /// Gives up jobs whose citizen has gone, so nobody prints them later;
