@@ -266,15 +266,24 @@ impl Kiosk {
             }
             (state.visit, state.session.lang, state.catalog.clone())
         };
-        let sent = match self.inner.devices.borrow().as_ref() {
-            Some(d) => d.worker.print(visit, lang, catalog, document),
-            None => false,
-        };
+        self.hand_over(kind, None, |w| w.print(visit, lang, catalog, document));
+    }
+
+    /// Hands a request to the worker: the card says the paper is on its
+    /// way, or, with no worker to take it, that the kiosk has a problem
+    /// (still showing `kept`, what the citizen already has).
+    fn hand_over(&self, kind: Kind, kept: Option<Slip>, send: impl FnOnce(&Worker) -> bool) {
+        let sent = self
+            .inner
+            .devices
+            .borrow()
+            .as_ref()
+            .is_some_and(|d| send(&d.worker));
         self.update(|s| {
             s.printing = if sent {
                 Printing::Busy { kind }
             } else {
-                Printing::Broken { slip: None }
+                Printing::Broken { slip: kept }
             }
         });
     }
@@ -291,18 +300,8 @@ impl Kiosk {
         if jobs.is_empty() {
             return;
         }
-        let kind = slip.kind();
-        let sent = match self.inner.devices.borrow().as_ref() {
-            Some(d) => d.worker.again(visit, slip, jobs),
-            None => false,
-        };
-        self.update(|s| {
-            s.printing = if sent {
-                Printing::Busy { kind }
-            } else {
-                Printing::Broken { slip: None }
-            }
-        });
+        let kept = slip.clone();
+        self.hand_over(slip.kind(), Some(kept), |w| w.again(visit, slip, jobs));
     }
 
     /// Closes the print card (not while the paper is on its way). Paper
