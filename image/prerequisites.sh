@@ -34,5 +34,9 @@ KIOSK_PACKAGES=(pkg-config libfontconfig1-dev libxkbcommon-x11-0)
 # Building the device's kiosk (--features linuxkms: DRM/KMS and libinput).
 KIOSK_DEVICE_PACKAGES=(libudev-dev libinput-dev libxkbcommon-dev)
 
+# What the test of the kiosk in a real window needs: an X server without a
+# screen, a way to tap it, and the X libraries winit loads at run time.
+KIOSK_TEST_PACKAGES=(xvfb xdotool libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6)
+
 # What the Wi-Fi portal's namespace tests, browser test and benchmark need.
 CAPTIVE_TEST_PACKAGES=(iproute2 nftables dnsmasq-base busybox curl python3 openssl chromium wrk apache2-utils opennds iptables)

@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 
 . image/prerequisites.sh
 need_packages "${BUILD_PACKAGES[@]}" "${KIOSK_PACKAGES[@]}"
+need_packages "${KIOSK_TEST_PACKAGES[@]}"
 need_packages "${CAPTIVE_TEST_PACKAGES[@]}"
 need_cargo
 
