@@ -23,7 +23,15 @@ fn settings() -> Settings {
     settings
 }
 
-fn render(target: &Target, lang: Lang, (width, height): (u32, u32), large_text: bool) -> Picture {
+/// `vouchers`: the Wi-Fi asks for vouchers, so home shows "Voucher Wi-Fi"
+/// under the Wi-Fi card (the tighter of its two layouts).
+fn render(
+    target: &Target,
+    vouchers: bool,
+    lang: Lang,
+    (width, height): (u32, u32),
+    large_text: bool,
+) -> Picture {
     let request = Request {
         target: target.clone(),
         lang,
@@ -31,7 +39,9 @@ fn render(target: &Target, lang: Lang, (width, height): (u32, u32), large_text: 
         large_text,
         high_contrast: false,
     };
-    snapshot::render(Catalog::new(demo::bundle(), None), settings(), &request).unwrap()
+    let mut settings = settings();
+    settings.voucher_minutes = vouchers.then_some(60);
+    snapshot::render(Catalog::new(demo::bundle(), None), settings, &request).unwrap()
 }
 
 fn luma(p: slint::Rgb8Pixel) -> u8 {
@@ -98,23 +108,25 @@ fn defects(picture: &Picture) -> Vec<String> {
 fn every_screen_at_every_size_in_both_languages() {
     let url = "https://dindukcapil.banyumaskab.go.id";
     let screens = [
-        Target::Home,
-        Target::Attract,
-        Target::Search("akta lahir".into()),
-        Target::Category("kependudukan".into()),
-        Target::Service("ktp-el-baru".into()),
+        (Target::Home, false),
+        (Target::Home, true),
+        (Target::Attract, false),
+        (Target::Search("akta lahir".into()), false),
+        (Target::Category("kependudukan".into()), false),
+        (Target::Service("ktp-el-baru".into()), false),
         // The biggest card: a number, the fault, three buttons.
-        Target::PaperOut("akta-kelahiran".into()),
+        (Target::PaperOut("akta-kelahiran".into()), false),
     ];
     let mut failures = Vec::new();
     for size in SIZES {
         for lang in [Lang::Id, Lang::En] {
-            for target in &screens {
+            for (target, vouchers) in &screens {
                 for large_text in [false, true] {
-                    let picture = render(target, lang, size, large_text);
+                    let picture = render(target, *vouchers, lang, size, large_text);
                     assert_eq!((picture.width, picture.height), size);
                     let name = format!(
-                        "{target:?} {lang} {}x{}{}",
+                        "{target:?}{} {lang} {}x{}{}",
+                        if *vouchers { " with vouchers" } else { "" },
                         size.0,
                         size.1,
                         if large_text { " large text" } else { "" }
