@@ -36,7 +36,7 @@ enum Command {
     LightOff,
     /// Renders one screen to a PNG of exactly the given size, with no display.
     Snapshot {
-        /// home, search:QUERY, category:ID, service:ID (or attract).
+        /// home, attract, search:QUERY, category:ID, service:ID; ticket:ID or paper-out:ID (a service with the queue-number card, or with the printer out of paper).
         #[arg(long, value_parser = parse::<Target>)]
         screen: Target,
         /// Language of the screen: id or en.
