@@ -259,13 +259,21 @@ impl Kiosk {
     }
 
     fn ask(&self, kind: Kind, document: Document) {
-        let (visit, lang, catalog) = {
+        let (visit, lang, catalog, before) = {
             let state = self.inner.state.borrow();
             if state.session.printing.is_busy() {
                 return; // one paper at a time; the card says it is coming
             }
-            (state.visit, state.session.lang, state.catalog.clone())
+            let s = &state.session;
+            (
+                state.visit,
+                s.lang,
+                state.catalog.clone(),
+                s.printing.clone(),
+            )
         };
+        // Paper kept from a fault before is given up, as on closing its card.
+        self.abandon(before);
         self.hand_over(kind, None, |w| w.print(visit, lang, catalog, document));
     }
 
@@ -433,6 +441,9 @@ impl Kiosk {
             | Printing::Failed {
                 slip: Slip::Voucher(_),
                 ..
+            }
+            | Printing::Broken {
+                slip: Some(Slip::Voucher(_)),
             } = &printing
             {
                 s.voucher_taken = true;

@@ -177,8 +177,13 @@ mod pins {
                 let light = light.clone();
                 std::thread::spawn(move || {
                     for tick in 0u64.. {
+                        // The state is read under the pin's lock, so a
+                        // change (off, at exit) is never overwritten by a
+                        // blink that read the old state.
+                        let mut led = output.lock().unwrap_or_else(|e| e.into_inner());
                         let state = *light.lock().unwrap_or_else(|e| e.into_inner());
-                        show(&output, lit(state, tick));
+                        drive(&mut led, lit(state, tick));
+                        drop(led);
                         std::thread::sleep(BLINK);
                     }
                 });
@@ -194,8 +199,7 @@ mod pins {
         }
     }
 
-    fn show(led: &Mutex<OutputPin>, on: bool) {
-        let mut led = led.lock().unwrap_or_else(|e| e.into_inner());
+    fn drive(led: &mut OutputPin, on: bool) {
         if on {
             led.set_high();
         } else {
@@ -205,9 +209,13 @@ mod pins {
 
     impl Panel for Pins {
         fn set_light(&self, light: Light) {
-            *self.light.lock().unwrap_or_else(|e| e.into_inner()) = light;
-            if let Some(led) = &self.led {
-                show(led, lit(light, 0));
+            match &self.led {
+                Some(led) => {
+                    let mut led = led.lock().unwrap_or_else(|e| e.into_inner());
+                    *self.light.lock().unwrap_or_else(|e| e.into_inner()) = light;
+                    drive(&mut led, lit(light, 0));
+                }
+                None => *self.light.lock().unwrap_or_else(|e| e.into_inner()) = light,
             }
         }
     }

@@ -105,14 +105,14 @@ pub fn deliver(
     let bytes: Option<Vec<u8>> = store
         .conn
         .query_row(
-            "SELECT bytes FROM print_job WHERE id = ?1 AND printed_at IS NULL",
+            "SELECT bytes FROM print_job WHERE id = ?1 AND printed_at IS NULL AND abandoned_at IS NULL",
             [id],
             |r| r.get(0),
         )
         .optional()
         .map_err(|e| store.err(e))?;
     let Some(bytes) = bytes else {
-        return Ok(Ok(())); // printed already
+        return Ok(Ok(())); // printed already, or given up
     };
     let outcome = transport::send(printer, &bytes);
     let at = stamp(now);

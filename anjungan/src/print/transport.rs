@@ -146,11 +146,10 @@ pub fn status(printer: &Printer) -> Result<(), Fault> {
                 )))
             }
         }
-        Printer::Usb => usb_status(&mut Device::open(&first_usb_printer(None)?, true)?),
-        Printer::UsbDevice { vendor, product } => usb_status(&mut Device::open(
-            &first_usb_printer(Some((*vendor, *product)))?,
-            true,
-        )?),
+        Printer::Usb => usb_status_between_jobs(&first_usb_printer(None)?),
+        Printer::UsbDevice { vendor, product } => {
+            usb_status_between_jobs(&first_usb_printer(Some((*vendor, *product)))?)
+        }
     }
 }
 
@@ -188,32 +187,50 @@ fn send_tcp(host: &str, port: u16, bytes: &[u8]) -> Result<(), Fault> {
 struct Device {
     file: std::fs::File,
     path: PathBuf,
-    timeout: Duration,
+    /// How long a read waits for an answer (writes wait [`TIMEOUT`]).
+    read_timeout: Duration,
 }
 
 impl Device {
     /// `read`: also for reading status answers (USB); else append-only.
+    /// Never the kiosk's controlling terminal (a serial port could become
+    /// it, and its hang-up would end the kiosk).
     fn open(path: &Path, read: bool) -> Result<Device, Fault> {
+        Device::try_open(path, read)
+            .map_err(|e| Fault::Unreachable(format!("{}: {e}", path.display())))
+    }
+
+    fn try_open(path: &Path, read: bool) -> std::io::Result<Device> {
+        use rustix::fs::OFlags;
         use std::os::unix::fs::OpenOptionsExt;
         let file = OpenOptions::new()
             .read(read)
             .write(true)
             .append(!read)
             .create(!read && !path.starts_with("/dev"))
-            .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
-            .open(path)
-            .map_err(|e| Fault::Unreachable(format!("{}: {e}", path.display())))?;
+            .custom_flags((OFlags::NONBLOCK | OFlags::NOCTTY).bits() as i32)
+            .open(path)?;
         Ok(Device {
             file,
             path: path.to_owned(),
-            timeout: TIMEOUT,
+            read_timeout: TIMEOUT,
         })
     }
 
-    fn wait(&self, flags: rustix::event::PollFlags) -> std::io::Result<()> {
+    /// Waits until the device has taken everything written. A non-blocking
+    /// write to usblp returns before its last piece reaches the printer,
+    /// and closing the device then drops that piece; usblp reports
+    /// "writable" only once it is through. A printer that does not take it
+    /// within [`TIMEOUT`] has not printed the job.
+    fn settle(&self) -> Result<(), Fault> {
+        self.wait(rustix::event::PollFlags::OUT, TIMEOUT)
+            .map_err(|e| self.fault(e))
+    }
+
+    fn wait(&self, flags: rustix::event::PollFlags, timeout: Duration) -> std::io::Result<()> {
         let timeout = rustix::event::Timespec {
-            tv_sec: self.timeout.as_secs() as _,
-            tv_nsec: self.timeout.subsec_nanos() as _,
+            tv_sec: timeout.as_secs() as _,
+            tv_nsec: timeout.subsec_nanos() as _,
         };
         let mut fds = [rustix::event::PollFd::new(&self.file, flags)];
         loop {
@@ -242,11 +259,22 @@ impl Device {
 }
 
 impl Read for Device {
+    /// Waits up to the read timeout for at least one byte. usblp may give
+    /// an empty read while the printer has not answered yet: that is
+    /// "nothing yet", not the end.
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let deadline = std::time::Instant::now() + self.read_timeout;
         loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
             match self.file.read(buf) {
+                Ok(0) if !buf.is_empty() => {
+                    if left.is_zero() {
+                        return Err(std::io::ErrorKind::TimedOut.into());
+                    }
+                    std::thread::sleep(left.min(Duration::from_millis(20)));
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    self.wait(rustix::event::PollFlags::IN)?
+                    self.wait(rustix::event::PollFlags::IN, left)?
                 }
                 other => return other,
             }
@@ -259,7 +287,7 @@ impl Write for Device {
         loop {
             match self.file.write(buf) {
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    self.wait(rustix::event::PollFlags::OUT)?
+                    self.wait(rustix::event::PollFlags::OUT, TIMEOUT)?
                 }
                 other => return other,
             }
@@ -276,6 +304,7 @@ impl Write for Device {
 fn write_device(path: &Path, bytes: &[u8]) -> Result<(), Fault> {
     let mut device = Device::open(path, false)?;
     device.write_all(bytes).map_err(|e| device.fault(e))?;
+    device.settle()?;
     // A file on disk is synced; a device has nothing to sync.
     let _ = device.file.sync_all();
     Ok(())
@@ -290,15 +319,28 @@ fn send_usb(path: &Path, bytes: &[u8]) -> Result<(), Fault> {
     usb_status(&mut device)
 }
 
+/// Between jobs (the kiosk's periodic check): a printer another program
+/// has open (usblp allows one at a time) is there, and is not asked.
+fn usb_status_between_jobs(path: &Path) -> Result<(), Fault> {
+    match Device::try_open(path, true) {
+        Ok(mut device) => usb_status(&mut device),
+        Err(e) if e.kind() == std::io::ErrorKind::ResourceBusy => Ok(()),
+        Err(e) => Err(Fault::Unreachable(format!("{}: {e}", path.display()))),
+    }
+}
+
 /// DLE EOT over USB needs a printer that talks back (usblp refuses a read
-/// when it cannot) and that understands it. Only a clear answer stops a
-/// job: a printer that cannot or does not answer is printed to without a
-/// status, since a missing answer must not stop a working printer.
+/// when it cannot) and that understands it. The printer must take the
+/// question: one that takes no bytes has a fault. Only a clear answer
+/// stops a job: a printer that cannot or does not answer is printed to
+/// without a status, since a missing answer must not stop a working
+/// printer.
 fn usb_status(device: &mut Device) -> Result<(), Fault> {
+    device.settle()?;
     device.drain();
-    device.timeout = USB_STATUS_TIMEOUT;
+    device.read_timeout = USB_STATUS_TIMEOUT;
     let status = check_status(device);
-    device.timeout = TIMEOUT;
+    device.read_timeout = TIMEOUT;
     only_clear_faults(status)
 }
 
