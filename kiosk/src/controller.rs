@@ -118,7 +118,7 @@ pub struct Kiosk {
 impl Kiosk {
     pub fn new(window: &KioskWindow, catalog: Catalog, settings: Settings) -> crate::Result<Kiosk> {
         let index = SearchIndex::build(&catalog);
-        let wifi_qr = qr::image(&qr::wifi_join_text(&settings.wifi_name))?;
+        let wifi_qr = qr::image(&anjungan::wifi::join_qr(&settings.wifi_name))?;
         let inner = Rc::new(Inner {
             window: window.as_weak(),
             state: RefCell::new(State {

@@ -51,20 +51,6 @@ pub fn image(text: &str) -> Result<Image> {
     Ok(Image::from_rgb8(buffer))
 }
 
-/// The code phones read to join an open Wi-Fi network (the `WIFI:` scheme
-/// that Android and iOS cameras understand). `;`, `,`, `:`, `\` and `"`
-/// are escaped as the scheme requires.
-pub fn wifi_join_text(ssid: &str) -> String {
-    let mut escaped = String::with_capacity(ssid.len());
-    for c in ssid.chars() {
-        if matches!(c, ';' | ',' | ':' | '\\' | '"') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    format!("WIFI:T:nopass;S:{escaped};;")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,14 +74,5 @@ mod tests {
         let size = image.size();
         assert_eq!(size.width, size.height);
         assert_eq!(size.width as usize, rows.len() * MODULE_PIXELS);
-    }
-
-    #[test]
-    fn wifi_text_escapes_special_characters() {
-        assert_eq!(
-            wifi_join_text("Banyumas Free"),
-            "WIFI:T:nopass;S:Banyumas Free;;"
-        );
-        assert_eq!(wifi_join_text("a;b:c"), "WIFI:T:nopass;S:a\\;b\\:c;;");
     }
 }

@@ -10,7 +10,6 @@ use std::rc::Rc;
 use anjungan::catalog::{Catalog, demo};
 use kiosk::controller::Settings;
 use kiosk::lang::Lang;
-use kiosk::qr;
 use kiosk::snapshot::{self, Picture, Request, Size, Target};
 
 const SIZES: [(u32, u32); 3] = [(800, 480), (1280, 800), (1080, 1920)];
@@ -136,7 +135,7 @@ fn every_screen_at_every_size_in_both_languages() {
                     }
                     let codes = qr_codes(&picture);
                     let wanted = match target {
-                        Target::Home | Target::Attract => Some(qr::wifi_join_text(WIFI)),
+                        Target::Home | Target::Attract => Some(anjungan::wifi::join_qr(WIFI)),
                         Target::Service(_) => Some(url.to_string()),
                         _ => None,
                     };

@@ -337,25 +337,12 @@ pub fn voucher(
     );
     d.text(&(l.valid)(minutes), CENTER);
     d.feed(1);
-    let join = wifi_qr(network);
+    let join = crate::wifi::join_qr(network);
     d.qr(&join, qr_module(paper, &join));
     d.text(l.scan, CENTER);
     footer(&mut d, l, by);
     d.cut();
     d
-}
-
-/// The `WIFI:` QR payload phones understand for an open network, with the
-/// special characters escaped as the format requires.
-pub fn wifi_qr(network: &str) -> String {
-    let mut escaped = String::new();
-    for c in network.chars() {
-        if matches!(c, '\\' | ';' | ',' | ':' | '"') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    format!("WIFI:T:nopass;S:{escaped};;")
 }
 
 #[cfg(test)]
@@ -404,14 +391,6 @@ mod tests {
         let modules = qrcode::QrCode::new(&long).unwrap().width() as u32;
         assert!((modules + 8) * u32::from(m) <= 384);
         assert_eq!(qr_module(Paper::Mm80, "https://oss.go.id"), 8);
-    }
-
-    #[test]
-    fn wifi_qr_escapes() {
-        assert_eq!(
-            wifi_qr("Banyumas;Free"),
-            "WIFI:T:nopass;S:Banyumas\\;Free;;"
-        );
     }
 
     #[test]
