@@ -47,7 +47,14 @@ impl Bed {
             "name = \"Test bed\"\n[captive]\ninterface = \"wifi0\"\nuplink = \"gw-wan\"\naddress = \"10.42.0.1\"\nport = 80\nfirewall = \"nftables\"\n{captive_toml}"
         ));
         let bed = Bed {
-            prefix: format!("ac{tag}-"),
+            // Several suites may run beds at once on one machine (two
+            // checkouts, a developer beside CI): ANJUNGAN_BED_PREFIX keeps
+            // their namespace names apart. Interface names stay under 15
+            // characters, so the prefix is short.
+            prefix: format!(
+                "{}{tag}-",
+                std::env::var("ANJUNGAN_BED_PREFIX").unwrap_or_else(|_| "ac".into())
+            ),
             state: tempfile::tempdir().expect("a temporary directory"),
             device,
             daemon: None,
