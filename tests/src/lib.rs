@@ -19,6 +19,14 @@ pub fn bin_dir() -> PathBuf {
 
 /// The path of one of the workspace's programs, built (once per test
 /// process) so a test never runs a program older than the code under test.
+///
+/// `tests/run.sh` sets `ANJUNGAN_TEST_BUILD` to the selection its
+/// `cargo test` builds (`--workspace --all-targets`). Building the program
+/// with that same selection is then a no-op, because cargo unifies crate
+/// features over what is selected: `cargo build -p captive` alone picks
+/// other features for shared dependencies and rebuilds dozens of them, which
+/// cost a cold CI run more than ten minutes. Without the variable (one test
+/// file run by hand) only the package of the program is built.
 pub fn program(name: &str) -> PathBuf {
     static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
@@ -29,12 +37,26 @@ pub fn program(name: &str) -> PathBuf {
             "anjungan-captive" => "captive",
             other => panic!("unknown program {other}"),
         };
+        let selection: Vec<String> = match std::env::var("ANJUNGAN_TEST_BUILD") {
+            Ok(args) if !args.trim().is_empty() => {
+                args.split_whitespace().map(str::to_owned).collect()
+            }
+            _ => ["-p", package, "--bin", name]
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        };
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
-            .args(["build", "--quiet", "-p", package, "--bin", name])
+            .args(["build", "--quiet"])
+            .args(&selection)
             .status()
             .expect("cargo runs");
-        assert!(status.success(), "building {name} failed");
+        assert!(
+            status.success(),
+            "building {name} (cargo build {}) failed",
+            selection.join(" ")
+        );
         built.push(name.to_owned());
     }
     bin_dir().join(name)
