@@ -22,4 +22,7 @@ echo "== lints"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 echo "== tests (benchmarks run once each, as smoke tests)"
+# A test that lacks root, a browser or a tool fails here instead of skipping
+# (tests::can_run): a suite that tests nothing must not pass.
+export ANJUNGAN_TEST_STRICT=1
 cargo test --workspace --all-targets
