@@ -317,8 +317,10 @@ impl Bed {
         .expect("the session is written");
     }
 
-    /// `visitor` gives its lease back and asks the device's DHCP server for
-    /// `ip` (in the shipped range, 10.42.0.100 to 250): a real new lease.
+    /// `visitor` asks the device's DHCP server for `ip` (in the shipped
+    /// range, 10.42.0.100 to 250) and gets a real new lease for its MAC. It
+    /// asks as a new client (another DHCP client id): for the same client,
+    /// dnsmasq would hand out the address it already leased.
     pub fn renew_lease(&self, visitor: &str, ip: &str) {
         let udhcpc = |extra: &[&str]| {
             let out = Command::new("ip")
@@ -338,8 +340,7 @@ impl Bed {
                 tests::stderr(&out)
             );
         };
-        udhcpc(&["-R"]);
-        udhcpc(&["-r", ip]);
+        udhcpc(&["-r", ip, "-x", "0x3d:ff0000000000ff"]);
         assert_eq!(
             self.ip_of(visitor),
             ip,
