@@ -65,7 +65,7 @@ impl Access {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|host| {
                 let host = host.to_ascii_lowercase();
-                self.hosts.iter().any(|h| *h == host)
+                self.hosts.contains(&host)
             })
     }
 }
