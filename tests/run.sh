@@ -25,6 +25,9 @@ phase lints
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 phase "tests (benchmarks run once each, as smoke tests)"
+# A test that lacks root, a browser or a tool fails here instead of skipping
+# (tests::can_run): a suite that tests nothing must not pass.
+export ANJUNGAN_TEST_STRICT=1
 # The end-to-end tests build the programs they run with this same selection,
 # so that building them is a no-op here (tests/src/lib.rs, `program`).
 export ANJUNGAN_TEST_BUILD="--workspace --all-targets"

@@ -19,6 +19,8 @@ use crate::{Error, Result};
 pub const CONFIG_ENV: &str = "ANJUNGAN_CONFIG";
 /// The system-wide file consulted last.
 pub const SYSTEM_CONFIG: &str = "/etc/anjungan/anjungan.toml";
+/// Where Debian's dnsmasq keeps its DHCP leases.
+pub const DNSMASQ_LEASES: &str = "/var/lib/misc/dnsmasq.leases";
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -62,6 +64,12 @@ pub struct CaptiveConfig {
     /// Internet minutes per visitor per day with click-through (vouchers
     /// carry their own time).
     pub daily_minutes: u32,
+    /// The DHCP server's lease file (dnsmasq's format): a session moves to
+    /// a new address only when the lease of that address is its MAC's.
+    pub dhcp_leases: PathBuf,
+    /// Minutes a visitor whose session a technician ended must wait before
+    /// joining again (0: at once).
+    pub rejoin_wait_minutes: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -210,6 +218,8 @@ impl Default for CaptiveConfig {
             ssid: "Wi-Fi Publik Gratis".into(),
             max_visitors: 250,
             daily_minutes: 240,
+            dhcp_leases: PathBuf::from(DNSMASQ_LEASES),
+            rejoin_wait_minutes: 30,
         }
     }
 }
@@ -374,7 +384,7 @@ impl Config {
             return Err((
                 "captive.admin_listen",
                 format!(
-                    "{} would be reachable by Wi-Fi visitors; listen on 127.0.0.1 or on an address of the uplink side",
+                    "{} would be reachable by Wi-Fi visitors; listen on 127.0.0.1:8081 and reach it over SSH (ssh -L 8081:127.0.0.1:8081 technician@device)",
                     c.admin_listen
                 ),
             ));
@@ -389,6 +399,24 @@ impl Config {
             return Err((
                 "captive.daily_minutes",
                 format!("{} is out of range; use 1 to 1440 (a day)", c.daily_minutes),
+            ));
+        }
+        if !c.dhcp_leases.is_absolute() {
+            return Err((
+                "captive.dhcp_leases",
+                format!(
+                    "\"{}\" must be an absolute path, the DHCP server's lease file (dnsmasq: {DNSMASQ_LEASES})",
+                    c.dhcp_leases.display()
+                ),
+            ));
+        }
+        if c.rejoin_wait_minutes > 24 * 60 * 7 {
+            return Err((
+                "captive.rejoin_wait_minutes",
+                format!(
+                    "{} is out of range; use 0 to 10080 (a week)",
+                    c.rejoin_wait_minutes
+                ),
             ));
         }
         if c.ssid.is_empty() || c.ssid.len() > 32 {
@@ -544,6 +572,26 @@ idle_reset_seconds = 90
         let m = refusal("[captive]\nmax_visitors = 0\n");
         assert!(m.contains("captive.max_visitors"), "{m}");
 
+        let m = refusal("[captive]\ndhcp_leases = \"leases\"\n");
+        assert!(
+            m.contains("captive.dhcp_leases") && m.contains("absolute"),
+            "{m}"
+        );
+        let m = refusal("[captive]\nrejoin_wait_minutes = 20000\n");
+        assert!(
+            m.contains("captive.rejoin_wait_minutes") && m.contains("0 to 10080"),
+            "{m}"
+        );
+        let c =
+            parse("[captive]\ndhcp_leases = \"/run/leases\"\nrejoin_wait_minutes = 0\n").unwrap();
+        assert_eq!(
+            (
+                c.captive.dhcp_leases.as_path(),
+                c.captive.rejoin_wait_minutes
+            ),
+            (Path::new("/run/leases"), 0)
+        );
+
         let m = refusal("[device]\ndata_dir = \"data\"\n");
         assert!(
             m.contains("device.data_dir") && m.contains("absolute"),
@@ -579,6 +627,11 @@ idle_reset_seconds = 90
         assert!(m.contains("captive.admin_listen"), "{m}");
         let m = refusal("[captive]\nadmin_listen = \"0.0.0.0:8081\"\n");
         assert!(m.contains("visitors"), "{m}");
+        assert!(m.contains("ssh -L 8081:127.0.0.1:8081"), "{m}");
+        assert!(
+            !m.contains("uplink"),
+            "the uplink side is never suggested: {m}"
+        );
     }
 
     #[test]

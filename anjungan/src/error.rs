@@ -49,6 +49,10 @@ pub enum Error {
     )]
     StoredCatalogDamaged { path: PathBuf, message: String },
 
+    /// The admin API's token file is there but cannot be used.
+    #[error("the admin token {path}: {problem}")]
+    AdminToken { path: PathBuf, problem: String },
+
     #[error("{what} {path}: {source}")]
     Io {
         what: &'static str,

@@ -23,6 +23,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/0004_alert.sql")),
         M::up(include_str!("../migrations/0005_abandoned_jobs.sql")),
         M::up(include_str!("../migrations/0006_print_job_by_kind.sql")),
+        M::up(include_str!("../migrations/0007_wifi_kicked.sql")),
     ])
 });
 

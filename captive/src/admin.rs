@@ -1,30 +1,110 @@
 //! The technician's API, served only on `admin_listen` (never on the guest
 //! address; the firewall also keeps visitors away from every other port).
+//! Every request needs the bearer token of `anjungan admin token`
+//! (`Authorization: Bearer ...`), else 401, and a Host header naming the
+//! admin address itself or localhost with its port, so that a web page
+//! elsewhere cannot reach the API by rebinding a name of its own to it.
 //!
 //! - `GET /api/status`: visitors, limits, firewall
 //! - `GET /api/sessions`: the live sessions
 //! - `DELETE /api/sessions/{id}`: ends a session now
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use anjungan::wifi::session;
+use anjungan::admin_token;
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use serde_json::json;
 
 use crate::Result;
+use crate::join;
 use crate::portal::Portal;
 
-pub fn admin_app(portal: Arc<Portal>) -> Router {
+/// Who may use the API: the token, and the Host names it answers to.
+pub struct Access {
+    token: String,
+    /// `127.0.0.1:8081`, `localhost:8081`, ...: lower case.
+    hosts: Vec<String>,
+}
+
+impl Access {
+    pub fn new(token: String, listen: SocketAddr) -> Access {
+        let port = listen.port();
+        let own = match listen.ip() {
+            IpAddr::V4(ip) => format!("{ip}:{port}"),
+            IpAddr::V6(ip) => format!("[{ip}]:{port}"),
+        };
+        let hosts = [
+            own,
+            format!("localhost:{port}"),
+            format!("127.0.0.1:{port}"),
+            format!("[::1]:{port}"),
+        ]
+        .into_iter()
+        .collect();
+        Access { token, hosts }
+    }
+
+    fn authorized(&self, headers: &HeaderMap) -> bool {
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|presented| admin_token::matches(&self.token, presented.trim()))
+    }
+
+    fn host_allowed(&self, headers: &HeaderMap) -> bool {
+        headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|host| {
+                let host = host.to_ascii_lowercase();
+                self.hosts.contains(&host)
+            })
+    }
+}
+
+pub fn admin_app(portal: Arc<Portal>, access: Access) -> Router {
     Router::new()
         .route("/api/status", get(status))
         .route("/api/sessions", get(sessions))
         .route("/api/sessions/{id}", delete(end_session))
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(access),
+            guard,
+        ))
         .with_state(portal)
+}
+
+/// Credentials first: without them, nothing but 401, not even whether a
+/// path exists.
+async fn guard(State(access): State<Arc<Access>>, request: Request, next: Next) -> Response {
+    if !access.authorized(request.headers()) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"anjungan\""),
+            )],
+            "the admin API needs the token of `anjungan admin token`: Authorization: Bearer TOKEN\n",
+        )
+            .into_response();
+    }
+    if !access.host_allowed(request.headers()) {
+        return (
+            StatusCode::MISDIRECTED_REQUEST,
+            "use the admin address itself or localhost with its port (ssh -L 8081:127.0.0.1:8081 technician@device)\n",
+        )
+            .into_response();
+    }
+    next.run(request).await
 }
 
 async fn status(State(portal): State<Arc<Portal>>) -> Response {
@@ -49,23 +129,66 @@ async fn sessions(State(portal): State<Arc<Portal>>) -> Response {
 
 async fn end_session(State(portal): State<Arc<Portal>>, Path(id): Path<i64>) -> Result<Response> {
     let p = portal.clone();
-    let ended = tokio::task::spawn_blocking(move || -> Result<bool> {
-        let Some(s) = p.sessions.live(p.now()).into_iter().find(|s| s.id == id) else {
-            return Ok(false);
-        };
-        // Firewall first: once the visitor is out of the set, the record
-        // may say so.
-        p.gate.revoke(s.mac, s.ip)?;
-        p.sessions
-            .with_store(|store| session::end(store, id, p.now()))?;
-        p.sessions.remove(id);
-        tracing::info!(mac = %s.mac, ip = %s.ip, "session ended by the technician");
-        Ok(true)
+    let ended = tokio::task::spawn_blocking(move || join::end(&p, id)).await??;
+    Ok(match ended {
+        Some(_) => StatusCode::NO_CONTENT.into_response(),
+        None => (StatusCode::NOT_FOUND, "no live session with that id\n").into_response(),
     })
-    .await??;
-    Ok(if ended {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        (StatusCode::NOT_FOUND, "no live session with that id\n").into_response()
-    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (name, value) in pairs {
+            h.insert(name.clone(), HeaderValue::from_str(value).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn only_the_admin_address_and_localhost_with_the_port_are_hosts() {
+        let access = Access::new("t".repeat(64), "127.0.0.1:8081".parse().unwrap());
+        for good in [
+            "127.0.0.1:8081",
+            "localhost:8081",
+            "LOCALHOST:8081",
+            "[::1]:8081",
+        ] {
+            assert!(
+                access.host_allowed(&headers(&[(header::HOST, good)])),
+                "{good}"
+            );
+        }
+        for bad in [
+            "evil.example:8081",
+            "localhost",
+            "127.0.0.1",
+            "localhost:80",
+            "127.0.0.1:8081.evil.example",
+            "10.42.0.1:8081",
+        ] {
+            assert!(
+                !access.host_allowed(&headers(&[(header::HOST, bad)])),
+                "{bad}"
+            );
+        }
+        assert!(!access.host_allowed(&HeaderMap::new()));
+        let other = Access::new("t".repeat(64), "192.0.2.7:9000".parse().unwrap());
+        assert!(other.host_allowed(&headers(&[(header::HOST, "192.0.2.7:9000")])));
+    }
+
+    #[test]
+    fn only_the_bearer_token_authorizes() {
+        let token = "ab".repeat(32);
+        let access = Access::new(token.clone(), "127.0.0.1:8081".parse().unwrap());
+        let auth = |v: &str| access.authorized(&headers(&[(header::AUTHORIZATION, v)]));
+        assert!(auth(&format!("Bearer {token}")));
+        assert!(!auth(&format!("Bearer {}", "ab".repeat(31))));
+        assert!(!auth(&format!("Basic {token}")));
+        assert!(!auth("Bearer "));
+        assert!(!access.authorized(&HeaderMap::new()));
+    }
 }

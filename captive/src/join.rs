@@ -1,55 +1,21 @@
-//! Joining: the decisions (who, how long, whether at all), the record in the
+//! Joining and leaving, carried out: the facts gathered (form, rate
+//! limits, MAC, database), the decision (`decision`), then the record in the
 //! database, then the firewall. In that order, so that a crash between the
-//! two leaves a session the next start lets out, never the reverse.
+//! two leaves a database the next start rebuilds the firewall from rightly:
+//! a join is written before the visitor is let out, and a technician's end
+//! is written before they are shut out. Blocking (database, `nft`); no HTTP
+//! here (`routes` is the HTTP side).
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::Arc;
 use std::time::Instant;
 
-use anjungan::Lang;
-use anjungan::config::Auth;
-use anjungan::wifi::{JoinMethod, Redemption, Session, session, voucher};
-use axum::Form;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use anjungan::wifi::{JoinMethod, Session, session, voucher};
 use serde::Deserialize;
 
 use crate::Result;
-use crate::pages;
+use crate::decision::{self, Asking, Refusal, Way};
+use crate::leases;
 use crate::portal::{Portal, v4};
-
-/// Why a visitor could not join; each is shown on the portal page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
-    /// The form is stale or came from elsewhere.
-    StaleForm,
-    TooManyAttempts,
-    /// The device is not on the Wi-Fi (no entry in the neighbour table).
-    NotIdentified,
-    Full,
-    DailyTimeUsed,
-    VoucherMissing,
-    VoucherUnknown,
-    VoucherTaken,
-    VoucherSpent,
-}
-
-impl Refusal {
-    pub fn status(self) -> StatusCode {
-        match self {
-            Refusal::StaleForm => StatusCode::FORBIDDEN,
-            Refusal::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
-            Refusal::NotIdentified => StatusCode::FORBIDDEN,
-            Refusal::Full => StatusCode::SERVICE_UNAVAILABLE,
-            Refusal::DailyTimeUsed => StatusCode::FORBIDDEN,
-            Refusal::VoucherMissing
-            | Refusal::VoucherUnknown
-            | Refusal::VoucherTaken
-            | Refusal::VoucherSpent => StatusCode::FORBIDDEN,
-        }
-    }
-}
 
 #[derive(Debug, Deserialize)]
 pub struct JoinForm {
@@ -61,48 +27,7 @@ pub struct JoinForm {
     pub lang: Option<String>,
 }
 
-/// `POST /join`.
-pub async fn submit(
-    State(portal): State<Arc<Portal>>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    Form(form): Form<JoinForm>,
-) -> Result<Response> {
-    let lang = form
-        .lang
-        .as_deref()
-        .and_then(|l| l.parse().ok())
-        .unwrap_or_default();
-    let ip = peer.ip();
-    let outcome = {
-        let portal = portal.clone();
-        tokio::task::spawn_blocking(move || join(&portal, ip, &form)).await??
-    };
-    Ok(match outcome {
-        Ok(_) => {
-            // Post/redirect/get: a reload does not post again. The target is
-            // fixed: no parameter can make the portal send a visitor
-            // elsewhere.
-            let to = match lang {
-                Lang::Id => "/",
-                Lang::En => "/?lang=en",
-            };
-            (
-                StatusCode::SEE_OTHER,
-                [
-                    (header::LOCATION, HeaderValue::from_static(to)),
-                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-                ],
-            )
-                .into_response()
-        }
-        Err(refusal) => {
-            let page = pages::join_page(&portal, ip, lang, Some(refusal));
-            (refusal.status(), page).into_response()
-        }
-    })
-}
-
-/// The whole decision and its effects; blocking (database, `nft`).
+/// The whole decision and its effects.
 pub fn join(portal: &Portal, ip: IpAddr, form: &JoinForm) -> Result<Result<Session, Refusal>> {
     let now = portal.now();
     if !portal.csrf.check(&form.csrf, ip, now) {
@@ -119,46 +44,40 @@ pub fn join(portal: &Portal, ip: IpAddr, form: &JoinForm) -> Result<Result<Sessi
     };
     let _one_at_a_time = portal.join_lock.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(existing) = portal.sessions.by_mac(mac, now) {
-        // Already joined (a second tap, or a new address): keep the session.
-        return follow(portal, existing, ip4).map(Ok);
+        // Already joined (a second tap, or a new address): keep the session,
+        // if the DHCP server agrees the address is this device's.
+        return Ok(follow(portal, existing, ip4)?.ok_or(Refusal::NotIdentified));
     }
-    if portal.sessions.count_live(now) >= portal.settings.limits.max_visitors {
-        return Ok(Err(Refusal::Full));
-    }
-    let (method, expires_at, code) = match portal.settings.auth {
-        Auth::Voucher => {
-            let typed = form.voucher.as_deref().unwrap_or("").trim();
-            if typed.is_empty() {
-                return Ok(Err(Refusal::VoucherMissing));
-            }
+    let rules = portal.settings.rules();
+    let asking = Asking {
+        now,
+        live_visitors: portal.sessions.count_live(now),
+        kicked_at: portal
+            .sessions
+            .with_store(|store| session::last_kicked(store, mac))?,
+        voucher: form.voucher.as_deref(),
+    };
+    let (method, expires_at, code) = match decision::admit(&rules, &asking) {
+        Err(refusal) => return Ok(Err(refusal)),
+        Ok(Way::Voucher(typed)) => {
             if !portal.voucher_limiter.allow(ip, Instant::now()) {
                 return Ok(Err(Refusal::TooManyAttempts));
             }
             let redemption = portal
                 .sessions
                 .with_store(|store| voucher::redeem(store, typed, mac, now))?;
-            match redemption {
-                // A voucher's time is its own: the daily allowance of the
-                // free click-through does not apply.
-                Redemption::Granted { expires_at } => {
-                    (JoinMethod::Voucher, expires_at, Some(typed))
-                }
-                Redemption::Unknown => return Ok(Err(Refusal::VoucherUnknown)),
-                Redemption::Taken => return Ok(Err(Refusal::VoucherTaken)),
-                Redemption::Spent => return Ok(Err(Refusal::VoucherSpent)),
+            match decision::voucher(redemption) {
+                Ok(until) => (JoinMethod::Voucher, until, Some(typed)),
+                Err(refusal) => return Ok(Err(refusal)),
             }
         }
-        Auth::ClickThrough | Auth::Radius => {
-            let limits = session::Limits {
-                session_seconds: i64::from(portal.settings.session_minutes) * 60,
-                daily_seconds: i64::from(portal.settings.limits.daily_minutes) * 60,
-            };
+        Ok(Way::ClickThrough) => {
             let used = portal
                 .sessions
-                .with_store(|store| session::used_since(store, mac, day_start(now)))?;
-            match session::grant(limits, used) {
-                Some(seconds) => (JoinMethod::ClickThrough, now + seconds, None),
-                None => return Ok(Err(Refusal::DailyTimeUsed)),
+                .with_store(|store| session::used_since(store, mac, decision::day_start(now)))?;
+            match decision::click_through(&rules, used, now) {
+                Ok(until) => (JoinMethod::ClickThrough, until, None),
+                Err(refusal) => return Ok(Err(refusal)),
             }
         }
     };
@@ -177,17 +96,23 @@ pub fn join(portal: &Portal, ip: IpAddr, form: &JoinForm) -> Result<Result<Sessi
     Ok(Ok(joined))
 }
 
-/// A joined visitor seen at `ip`: if that is a new address (same MAC, the
-/// phone got a new lease), the session follows it, in the database and the
-/// firewall.
-pub fn follow(portal: &Portal, session: Session, ip: Ipv4Addr) -> Result<Session> {
+/// A joined visitor's MAC seen at `ip`: if that is a new address that the
+/// DHCP server leased to that MAC (the phone got a new lease), the session
+/// follows it, in the database and the firewall. At an address the server
+/// did not give that MAC (a cloned MAC, a static address), the session
+/// stays where it is and `None` says so.
+pub fn follow(portal: &Portal, session: Session, ip: Ipv4Addr) -> Result<Option<Session>> {
     if session.ip == ip {
-        return Ok(session);
+        return Ok(Some(session));
     }
     let now = portal.now();
+    if leases::holder(&portal.settings.dhcp_leases, ip, now) != Some(session.mac) {
+        tracing::debug!(mac = %session.mac, %ip, "a joined visitor's MAC at an address not leased to it; not moved");
+        return Ok(None);
+    }
     portal
         .sessions
-        .with_store(|store| anjungan::wifi::session::move_to(store, session.id, ip))?;
+        .with_store(|store| session::move_to(store, session.id, ip))?;
     portal.gate.revoke(session.mac, session.ip)?;
     portal
         .gate
@@ -195,11 +120,11 @@ pub fn follow(portal: &Portal, session: Session, ip: Ipv4Addr) -> Result<Session
     let moved = Session { ip, ..session };
     tracing::info!(mac = %moved.mac, ip = %ip, "joined visitor moved to a new address");
     portal.sessions.insert(moved.clone());
-    Ok(moved)
+    Ok(Some(moved))
 }
 
 /// The joined session of the device at `ip`, when that device joined from
-/// another address. Blocking.
+/// another address and the DHCP server gave it this one.
 pub fn moved_visitor(portal: &Portal, ip: IpAddr) -> Result<Option<Session>> {
     let Some(ip4) = v4(ip) else { return Ok(None) };
     if portal.sessions.is_empty() {
@@ -212,23 +137,24 @@ pub fn moved_visitor(portal: &Portal, ip: IpAddr) -> Result<Option<Session>> {
         return Ok(None);
     };
     let _one_at_a_time = portal.join_lock.lock().unwrap_or_else(|e| e.into_inner());
-    follow(portal, session, ip4).map(Some)
+    follow(portal, session, ip4)
 }
 
-/// The start of the device's local day containing `now`: the daily time
-/// allowance starts again at midnight.
-pub fn day_start(now: i64) -> i64 {
-    use chrono::{Local, TimeZone};
-    let Some(t) = Local.timestamp_opt(now, 0).single() else {
-        return now - now.rem_euclid(86_400);
+/// A technician ends session `id` now: the database first (so that no
+/// restart lets the visitor out again, and the visitor waits
+/// `rejoin_wait_minutes` before joining again), then the firewall. `None`
+/// when no live session has that id.
+pub fn end(portal: &Portal, id: i64) -> Result<Option<Session>> {
+    let _one_at_a_time = portal.join_lock.lock().unwrap_or_else(|e| e.into_inner());
+    let now = portal.now();
+    let Some(s) = portal.sessions.live(now).into_iter().find(|s| s.id == id) else {
+        return Ok(None);
     };
-    let midnight = t
-        .date_naive()
-        .and_hms_opt(0, 0, 0)
-        .expect("midnight exists");
-    Local
-        .from_local_datetime(&midnight)
-        .earliest()
-        .map(|m| m.timestamp())
-        .unwrap_or(now - now.rem_euclid(86_400))
+    portal
+        .sessions
+        .with_store(|store| session::kick(store, id, now))?;
+    portal.sessions.remove(id);
+    portal.gate.revoke(s.mac, s.ip)?;
+    tracing::info!(mac = %s.mac, ip = %s.ip, "session ended by the technician");
+    Ok(Some(s))
 }

@@ -2,36 +2,44 @@
 //!
 //! - `intercept`: every plain-HTTP request of a visitor who has not joined is
 //!   redirected to the portal (the OS opens its sign-in window);
-//! - `pages`, `join`, `capport`: the portal page, joining (click-through or
-//!   voucher), the RFC 8908 API;
+//! - `routes`, `views`, `decision`, `join`, `capport`: the visitor's HTTP
+//!   handlers, the pages as markup, the rules of joining as pure functions,
+//!   joining carried out (click-through or voucher), the RFC 8908 API;
+//! - `leases`, `neighbours`: who is who (DHCP leases, the neighbour table);
 //! - `sessions`, `firewall`: who joined, in memory, in SQLite and in the
 //!   kernel's nftables set (whose timeouts end sessions with no daemon);
-//! - `server`, `limits`, `shutdown`: serving a public network safely.
+//! - `server`, `limits`, `shutdown`, `clock`: serving a public network
+//!   safely, on one clock;
+//! - `admin`: the technician's API, behind the bearer token.
 
 pub mod admin;
 pub mod capport;
+pub mod clock;
 pub mod csrf;
+pub mod decision;
 pub mod error;
 pub mod firewall;
 pub mod intercept;
 pub mod join;
+pub mod leases;
 pub mod limits;
 pub mod neighbours;
-pub mod pages;
 pub mod portal;
 pub mod probes;
+pub mod routes;
 pub mod server;
 pub mod sessions;
 pub mod shutdown;
+pub mod views;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anjungan::catalog;
 use anjungan::config::{Auth, Config, Firewall};
 use anjungan::search::SearchIndex;
 use anjungan::store::Store;
+use anjungan::{admin_token, catalog};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
@@ -39,6 +47,7 @@ use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tower_http::timeout::TimeoutLayer;
 
+use clock::Clock;
 pub use error::{Error, Result};
 use firewall::{Gate, GateSpec, Nft, Open};
 use limits::PortalLimits;
@@ -49,11 +58,11 @@ use sessions::Sessions;
 /// The portal's routes (for visitors, on `address:port`).
 pub fn app(portal: Arc<Portal>) -> Router {
     Router::new()
-        .route("/", get(pages::home))
-        .route("/layanan", get(pages::search))
-        .route("/join", post(join::submit))
+        .route("/", get(routes::home))
+        .route("/layanan", get(routes::search))
+        .route("/join", post(routes::submit))
         .route("/api/captive", get(capport::captive))
-        .fallback(pages::not_found)
+        .fallback(routes::not_found)
         .layer(axum::middleware::from_fn_with_state(
             portal.clone(),
             intercept::intercept,
@@ -92,7 +101,7 @@ pub fn start(config: &Config, limits: PortalLimits) -> Result<Arc<Portal>> {
         ),
         Firewall::None => (Box::new(Open), Box::new(ByAddress)),
     };
-    start_with(config, limits, gate, neighbours)
+    start_with(config, limits, gate, neighbours, Clock::system())
 }
 
 /// Builds the portal and reconciles the firewall with the database: every
@@ -103,6 +112,7 @@ pub fn start_with(
     limits: PortalLimits,
     gate: Box<dyn Gate>,
     neighbours: Box<dyn Neighbours>,
+    clock: Clock,
 ) -> Result<Arc<Portal>> {
     let c = &config.captive;
     let IpAddr::V4(address) = c.address else {
@@ -123,8 +133,10 @@ pub fn start_with(
         limits,
         intercepting: c.firewall == Firewall::Nftables,
         device_name: config.device.name.clone(),
+        dhcp_leases: c.dhcp_leases.clone(),
+        rejoin_wait_minutes: c.rejoin_wait_minutes,
     };
-    let now = portal_clock_now();
+    let now = clock.now();
     let sessions = Sessions::load(store, now)?;
     let live = sessions.live(now);
     gate.install(&live, now)?;
@@ -133,22 +145,21 @@ pub fn start_with(
         "firewall reconciled with the database"
     );
     Ok(Arc::new(Portal::new(
-        settings, services, sessions, gate, neighbours,
+        settings, services, sessions, gate, neighbours, clock,
     )))
-}
-
-fn portal_clock_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 /// Runs the portal until SIGTERM or Ctrl-C.
 pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
-    let portal = {
+    let (portal, token) = {
         let config = config.clone();
-        tokio::task::spawn_blocking(move || start(&config, limits)).await??
+        tokio::task::spawn_blocking(move || -> Result<_> {
+            Ok((
+                start(&config, limits)?,
+                admin_token::load_or_create(&config)?,
+            ))
+        })
+        .await??
     };
     let portal_addr = SocketAddr::new(IpAddr::V4(portal.settings.address), portal.settings.port);
     let admin_addr = config.captive.admin_listen;
@@ -168,10 +179,17 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
         }
     };
     let housekeeping = tokio::spawn(housekeeping(portal.clone(), config.clone()));
-    let portal_server = tokio::spawn(server::serve(visitors, app(portal.clone()), stopped()));
+    let clock = portal.clock.clone();
+    let portal_server = tokio::spawn(server::serve(
+        visitors,
+        app(portal.clone()),
+        clock.clone(),
+        stopped(),
+    ));
     let admin_server = tokio::spawn(server::serve(
         admin,
-        admin::admin_app(portal.clone()),
+        admin::admin_app(portal.clone(), admin::Access::new(token, admin_addr)),
+        clock,
         stopped(),
     ));
     shutdown::signalled().await;

@@ -7,8 +7,7 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// The portal's limits (from the command line or the environment; see
-/// `anjungan-captive --help`).
+/// The portal's limits (`[captive] max_visitors` and `daily_minutes`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PortalLimits {
     /// Most visitors joined at once.
@@ -31,12 +30,16 @@ pub const MAX_BODY_BYTES: usize = 4 * 1024;
 /// Largest request head (request line and headers). hyper's smallest buffer.
 pub const MAX_HEAD_BYTES: usize = 8 * 1024;
 pub const MAX_HEADERS: usize = 48;
-/// A client that has not sent its headers by then is dropped (slow-loris).
+/// A client that has not sent its headers by then is dropped (slow-loris);
+/// so is a kept-alive connection that sends no new request for as long.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// A request the portal has not answered by then gets a 503.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections served at once; more wait to be accepted.
 pub const MAX_CONNECTIONS: usize = 2048;
+/// Connections one client address may hold open: a phone's browser and
+/// apps open a few dozen at most; more are closed as soon as accepted.
+pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 64;
 
 /// A token bucket per client address: `burst` attempts at once, then one
 /// every `every`. Bounded: when full, the oldest idle buckets are dropped.

@@ -1,6 +1,7 @@
 //! `anjungan-captive`: parses the command line, sets up logging, runs the
 //! portal (`captive::run`).
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -33,6 +34,9 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
+        // journald and log files show escape codes raw: colours only for a
+        // person at a terminal.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let run = || -> anyhow::Result<()> {
         let (config, origin) = Config::load(cli.config.as_deref())?;

@@ -3,17 +3,19 @@
 //! stand in for the kernel.
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use anjungan::catalog::Catalog;
 use anjungan::config::Auth;
 use anjungan::search::SearchIndex;
-use anjungan::wifi::Session;
+use anjungan::wifi::{Session, session};
 use axum::http::HeaderValue;
 
+use crate::clock::Clock;
 use crate::csrf::Csrf;
+use crate::decision::Rules;
 use crate::firewall::Gate;
 use crate::limits::{PortalLimits, RateLimiter};
 use crate::neighbours::Neighbours;
@@ -31,6 +33,12 @@ pub struct Settings {
     /// request that arrives is for the portal itself, whatever its Host.
     pub intercepting: bool,
     pub device_name: String,
+    /// The DHCP server's lease file: a session moves to a new address only
+    /// with the lease of that address.
+    pub dhcp_leases: PathBuf,
+    /// Minutes a visitor whose session a technician ended waits to join
+    /// again.
+    pub rejoin_wait_minutes: u32,
 }
 
 impl Settings {
@@ -40,6 +48,19 @@ impl Settings {
         match self.port {
             80 => format!("http://{}/", self.address),
             port => format!("http://{}:{port}/", self.address),
+        }
+    }
+
+    /// The rules of joining, for `decision`.
+    pub fn rules(&self) -> Rules {
+        Rules {
+            auth: self.auth,
+            max_visitors: self.limits.max_visitors,
+            rejoin_wait_seconds: i64::from(self.rejoin_wait_minutes) * 60,
+            limits: session::Limits {
+                session_seconds: i64::from(self.session_minutes) * 60,
+                daily_seconds: i64::from(self.limits.daily_minutes) * 60,
+            },
         }
     }
 }
@@ -65,8 +86,8 @@ pub struct Portal {
     /// Joins one at a time: the visitor count and a voucher's first use are
     /// decided without races.
     pub join_lock: Mutex<()>,
-    /// Shifts the clock in tests.
-    clock_offset: AtomicI64,
+    /// The daemon's one clock; tests set it.
+    pub clock: Clock,
     /// The redirect's Location, made once: it is sent on every intercepted
     /// request.
     pub location: HeaderValue,
@@ -79,6 +100,7 @@ impl Portal {
         sessions: Sessions,
         gate: Box<dyn Gate>,
         neighbours: Box<dyn Neighbours>,
+        clock: Clock,
     ) -> Portal {
         let location = HeaderValue::from_str(&settings.portal_url())
             .expect("an IPv4 address and a port make a valid header");
@@ -92,24 +114,14 @@ impl Portal {
             join_limiter: RateLimiter::new(10, Duration::from_secs(6)),
             voucher_limiter: RateLimiter::new(5, Duration::from_secs(60)),
             join_lock: Mutex::new(()),
-            clock_offset: AtomicI64::new(0),
+            clock,
             location,
         }
     }
 
-    /// Unix seconds.
+    /// Unix seconds, by the portal's clock.
     pub fn now(&self) -> i64 {
-        let system = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
-        system + self.clock_offset.load(Ordering::Relaxed)
-    }
-
-    /// Moves the portal's clock forward (tests only need it, but it is
-    /// harmless).
-    pub fn advance_clock(&self, seconds: i64) {
-        self.clock_offset.fetch_add(seconds, Ordering::Relaxed);
+        self.clock.now()
     }
 
     pub fn services(&self) -> Arc<Services> {

@@ -1,11 +1,16 @@
 //! Serving connections with bounds a public network needs: small request
-//! heads, a deadline for sending them, a cap on connections; HTTP/1.1 only
-//! (no browser speaks anything else to a plain-HTTP portal). Bytes that are
-//! not HTTP (a TLS handshake on port 80) close the connection.
+//! heads, a deadline for sending them (which also closes a kept-alive
+//! connection idle that long: hyper starts the deadline again after every
+//! answer), a cap on connections in all and per client address, so that one
+//! guest opening thousands leaves the portal answering everyone else;
+//! HTTP/1.1 only (no browser speaks anything else to a plain-HTTP portal).
+//! Bytes that are not HTTP (a TLS handshake on port 80) close the
+//! connection.
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
@@ -18,14 +23,23 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
+use crate::clock::Clock;
 use crate::intercept::ConnectedAt;
-use crate::limits::{HEADER_TIMEOUT, MAX_CONNECTIONS, MAX_HEAD_BYTES, MAX_HEADERS};
+use crate::limits::{
+    HEADER_TIMEOUT, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, MAX_HEAD_BYTES, MAX_HEADERS,
+};
 
 /// Serves `app` on `listener` until `shutdown` completes, then gives open
 /// connections a moment to finish.
-pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()>) {
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    clock: Clock,
+    shutdown: impl Future<Output = ()>,
+) {
     let graceful = GracefulShutdown::new();
     let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let per_address = PerAddress::new(MAX_CONNECTIONS_PER_ADDRESS);
     tokio::pin!(shutdown);
     loop {
         let permit = tokio::select! {
@@ -44,9 +58,14 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
                 }
             },
         };
+        // Over its address's share: closed at once, so the guest's next
+        // connection gets no further and the others' are accepted.
+        let Some(share) = per_address.take(peer.ip()) else {
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
-        let connected_at = ConnectedAt(unix_now());
+        let connected_at = ConnectedAt(clock.now());
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
             request
                 .extensions_mut()
@@ -64,16 +83,76 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
         tokio::spawn(async move {
             // A malformed request ends its own connection, nothing else.
             let _ = connection.await;
-            drop(permit);
+            drop((permit, share));
         });
     }
     drop(listener);
     let _ = tokio::time::timeout(Duration::from_secs(3), graceful.shutdown()).await;
 }
 
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+/// Open connections per client address.
+#[derive(Clone)]
+struct PerAddress {
+    most: usize,
+    open: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
+
+/// One connection of an address; given back when dropped.
+struct Share {
+    ip: IpAddr,
+    open: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
+
+impl PerAddress {
+    fn new(most: usize) -> PerAddress {
+        PerAddress {
+            most,
+            open: Arc::default(),
+        }
+    }
+
+    fn take(&self, ip: IpAddr) -> Option<Share> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let n = open.entry(ip).or_insert(0);
+        if *n >= self.most {
+            return None;
+        }
+        *n += 1;
+        Some(Share {
+            ip,
+            open: self.open.clone(),
+        })
+    }
+}
+
+impl Drop for Share {
+    fn drop(&mut self) {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.ip);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_address_has_its_own_share_given_back_on_close() {
+        let limit = PerAddress::new(2);
+        let (a, b): (IpAddr, IpAddr) = (
+            "10.42.0.100".parse().unwrap(),
+            "10.42.0.101".parse().unwrap(),
+        );
+        let first = limit.take(a).unwrap();
+        let _second = limit.take(a).unwrap();
+        assert!(limit.take(a).is_none(), "a's share is used up");
+        assert!(limit.take(b).is_some(), "b is not affected");
+        drop(first);
+        assert!(limit.take(a).is_some(), "a closed one");
+    }
 }

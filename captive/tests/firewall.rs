@@ -60,14 +60,6 @@ fn the_ruleset_is_one_table_with_the_live_sessions_only() {
     }
 }
 
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout == b"0\n")
-        .unwrap_or(false)
-}
-
 /// Runs `nft` with `args` in namespace `ns`, feeding it `input`.
 fn nft(ns: &str, args: &[&str], input: &str) -> (bool, String) {
     let mut child = Command::new("ip")
@@ -92,8 +84,10 @@ fn nft(ns: &str, args: &[&str], input: &str) -> (bool, String) {
 
 #[test]
 fn nft_loads_the_ruleset_replaces_it_whole_and_touches_nothing_else() {
-    if !is_root() || Command::new("nft").arg("--version").output().is_err() {
-        eprintln!("skipped: loading rules into the kernel needs root and nft (CI has both)");
+    if !tests::can_run(
+        "loading rules into the kernel",
+        &[tests::Need::Root, tests::Need::Program("nft")],
+    ) {
         return;
     }
     let ns = format!("anj-fw-{}", std::process::id());

@@ -13,6 +13,7 @@ use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use axum::response::Response;
+use captive::clock::Clock;
 use captive::firewall::Gate;
 use captive::limits::PortalLimits;
 use captive::neighbours::Neighbours;
@@ -22,9 +23,10 @@ use tower::ServiceExt;
 const PORTAL: &str = "http://10.42.0.1/";
 const UA: &str = "Mozilla/5.0 (Linux; Android 10; SM-A105F) Chrome/90.0";
 
-/// What the firewall was asked to do.
+/// What the firewall was asked to do; with `db`, a revocation also notes
+/// whether the database still had the session live at that moment.
 #[derive(Default, Clone)]
-struct FakeGate(Arc<Mutex<Vec<String>>>);
+struct FakeGate(Arc<Mutex<Vec<String>>>, Option<Arc<Config>>);
 
 impl Gate for FakeGate {
     fn install(&self, sessions: &[Session], now: i64) -> captive::Result<()> {
@@ -46,7 +48,21 @@ impl Gate for FakeGate {
         Ok(())
     }
     fn revoke(&self, mac: Mac, ip: Ipv4Addr) -> captive::Result<()> {
-        self.0.lock().unwrap().push(format!("revoke {mac} {ip}"));
+        let mut call = format!("revoke {mac} {ip}");
+        if let Some(config) = &self.1 {
+            let store = Store::open_for(config).unwrap();
+            // Any session of the MAC not ended (whatever its time).
+            let live = anjungan::wifi::session::live(&store, 0)
+                .unwrap()
+                .iter()
+                .any(|s| s.mac == mac);
+            call += if live {
+                " (database: live)"
+            } else {
+                " (database: ended)"
+            };
+        }
+        self.0.lock().unwrap().push(call);
         Ok(())
     }
 }
@@ -84,23 +100,31 @@ struct Bed {
 }
 
 fn bed(captive_toml: &str, limits: PortalLimits) -> Bed {
+    bed_at(captive_toml, limits, Clock::system())
+}
+
+fn bed_at(captive_toml: &str, limits: PortalLimits, clock: Clock) -> Bed {
     let dir = tempfile::tempdir().unwrap();
     let text = format!(
-        "[device]\nid = \"t\"\ndata_dir = \"{}\"\n[captive]\naddress = \"10.42.0.1\"\nfirewall = \"nftables\"\n{captive_toml}",
+        "[device]\nid = \"t\"\ndata_dir = \"{0}\"\n[captive]\naddress = \"10.42.0.1\"\nfirewall = \"nftables\"\ndhcp_leases = \"{0}/leases\"\n{captive_toml}",
         dir.path().display()
     );
     let config = Config::parse(&text, std::path::Path::new("test.toml")).unwrap();
-    bed_from(dir, config, limits, |_| {})
+    bed_from(dir, config, limits, clock, |_| {})
 }
 
 fn bed_from(
     dir: tempfile::TempDir,
     config: Config,
     limits: PortalLimits,
+    clock: Clock,
     before: impl FnOnce(&Store),
 ) -> Bed {
     before(&Store::open_for(&config).unwrap());
-    let (gate, arp) = (FakeGate::default(), FakeArp::default());
+    let (gate, arp) = (
+        FakeGate(Arc::default(), Some(Arc::new(config.clone()))),
+        FakeArp::default(),
+    );
     arp.set("10.42.0.100", "00:1a:2b:3c:4d:01");
     arp.set("10.42.0.101", "00:1a:2b:3c:4d:02");
     let portal = captive::start_with(
@@ -108,6 +132,7 @@ fn bed_from(
         limits,
         Box::new(gate.clone()),
         Box::new(arp.clone()),
+        clock,
     )
     .unwrap();
     Bed {
@@ -120,6 +145,32 @@ fn bed_from(
 }
 
 impl Bed {
+    /// The DHCP server gives `ip` to `mac` (a line of dnsmasq's lease file).
+    fn lease(&self, ip: &str, mac: &str) {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.config.captive.dhcp_leases)
+            .unwrap();
+        writeln!(f, "0 {mac} {ip} phone *").unwrap();
+    }
+
+    async fn admin(&self, request: Request<Body>) -> Response {
+        let access = captive::admin::Access::new(
+            anjungan::admin_token::load_or_create(&self.config).unwrap(),
+            "127.0.0.1:8081".parse().unwrap(),
+        );
+        captive::admin::admin_app(self.portal.clone(), access)
+            .oneshot(request)
+            .await
+            .unwrap()
+    }
+
+    fn token(&self) -> String {
+        anjungan::admin_token::load_or_create(&self.config).unwrap()
+    }
+
     async fn send(&self, from: &str, request: Request<Body>) -> Response {
         let peer: SocketAddr = format!("{from}:40000").parse().unwrap();
         captive::app(self.portal.clone())
@@ -391,18 +442,32 @@ async fn the_number_of_visitors_is_limited() {
 
 #[tokio::test]
 async fn the_daily_time_is_limited() {
-    let bed = bed(
+    // At 08:00 local time, so that the day does not end during the test.
+    let morning = {
+        use chrono::TimeZone;
+        let today = chrono::Local::now()
+            .date_naive()
+            .and_hms_opt(8, 0, 0)
+            .unwrap();
+        chrono::Local
+            .from_local_datetime(&today)
+            .earliest()
+            .unwrap()
+            .timestamp()
+    };
+    let bed = bed_at(
         "session_minutes = 60\n",
         PortalLimits {
             max_visitors: 10,
             daily_minutes: 90,
         },
+        Clock::fixed(morning),
     );
     assert_eq!(
         bed.join("10.42.0.100", "").await.status(),
         StatusCode::SEE_OTHER
     );
-    bed.portal.advance_clock(3600);
+    bed.portal.clock.advance(3600);
     assert_eq!(
         bed.join("10.42.0.100", "").await.status(),
         StatusCode::SEE_OTHER
@@ -412,7 +477,7 @@ async fn the_daily_time_is_limited() {
         "{:?}",
         bed.gate.calls()
     );
-    bed.portal.advance_clock(1800);
+    bed.portal.clock.advance(1800);
     let r = bed.join("10.42.0.100", "").await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(text(r).await.contains("Jatah waktu"));
@@ -423,6 +488,7 @@ async fn a_new_address_keeps_the_session_a_new_mac_is_a_new_visitor() {
     let bed = bed("", PortalLimits::default());
     bed.join("10.42.0.100", "").await;
     // The phone got a new lease.
+    bed.lease("10.42.0.150", "00:1a:2b:3c:4d:01");
     bed.arp.set("10.42.0.150", "00:1a:2b:3c:4d:01");
     let r = bed
         .get(
@@ -434,8 +500,8 @@ async fn a_new_address_keeps_the_session_a_new_mac_is_a_new_visitor() {
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let calls = bed.gate.calls();
     assert_eq!(
-        &calls[2..4],
-        ["revoke 00:1a:2b:3c:4d:01 10.42.0.100", &calls[3]]
+        calls[2], "revoke 00:1a:2b:3c:4d:01 10.42.0.100 (database: live)",
+        "{calls:?}"
     );
     assert!(
         calls[3].starts_with("admit 00:1a:2b:3c:4d:01 10.42.0.150 "),
@@ -462,31 +528,37 @@ async fn a_restart_lets_live_sessions_out_again_and_no_expired_one() {
     );
     let config = Config::parse(&text_cfg, std::path::Path::new("t.toml")).unwrap();
     let now = chrono::Utc::now().timestamp();
-    let bed = bed_from(dir, config, PortalLimits::default(), |store| {
-        use anjungan::wifi::{JoinMethod, session};
-        let mac = |s: &str| s.parse::<Mac>().unwrap();
-        let ip = |s: &str| s.parse::<Ipv4Addr>().unwrap();
-        session::record(
-            store,
-            mac("00:1a:2b:3c:4d:01"),
-            ip("10.42.0.100"),
-            now - 600,
-            now + 600,
-            JoinMethod::ClickThrough,
-            None,
-        )
-        .unwrap();
-        session::record(
-            store,
-            mac("00:1a:2b:3c:4d:02"),
-            ip("10.42.0.101"),
-            now - 7200,
-            now - 3600,
-            JoinMethod::ClickThrough,
-            None,
-        )
-        .unwrap();
-    });
+    let bed = bed_from(
+        dir,
+        config,
+        PortalLimits::default(),
+        Clock::system(),
+        |store| {
+            use anjungan::wifi::{JoinMethod, session};
+            let mac = |s: &str| s.parse::<Mac>().unwrap();
+            let ip = |s: &str| s.parse::<Ipv4Addr>().unwrap();
+            session::record(
+                store,
+                mac("00:1a:2b:3c:4d:01"),
+                ip("10.42.0.100"),
+                now - 600,
+                now + 600,
+                JoinMethod::ClickThrough,
+                None,
+            )
+            .unwrap();
+            session::record(
+                store,
+                mac("00:1a:2b:3c:4d:02"),
+                ip("10.42.0.101"),
+                now - 7200,
+                now - 3600,
+                JoinMethod::ClickThrough,
+                None,
+            )
+            .unwrap();
+        },
+    );
     let calls = bed.gate.calls();
     assert_eq!(calls.len(), 1);
     assert!(
@@ -558,4 +630,164 @@ async fn search_results_are_escaped() {
     )
     .await;
     assert!(page.to_lowercase().contains("akta kelahiran"), "{page}");
+}
+
+#[tokio::test]
+async fn a_cloned_mac_at_an_address_the_dhcp_server_did_not_lease_is_not_the_visitor() {
+    let bed = bed("", PortalLimits::default());
+    bed.join("10.42.0.100", "").await;
+    // Another device takes the joined phone's MAC and an address of its
+    // own choosing: no lease of the DHCP server says it is that phone's.
+    bed.arp.set("10.42.0.200", "00:1a:2b:3c:4d:01");
+    let r = bed
+        .get(
+            "10.42.0.200",
+            "connectivitycheck.gstatic.com",
+            "/generate_204",
+        )
+        .await;
+    assert_eq!((r.status(), location(&r)), (StatusCode::FOUND, PORTAL));
+    let r = bed.join("10.42.0.200", "").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The session stayed with the phone.
+    let calls = bed.gate.calls();
+    assert!(!calls.iter().any(|c| c.starts_with("revoke")), "{calls:?}");
+    let page = text(bed.get("10.42.0.100", "10.42.0.1", "/").await).await;
+    assert!(page.contains("sudah tersambung"), "{page}");
+    // A lease of another MAC for that address does not do either.
+    bed.lease("10.42.0.200", "00:1a:2b:3c:4d:09");
+    let r = bed
+        .get("10.42.0.200", "www.gstatic.com", "/generate_204")
+        .await;
+    assert_eq!(r.status(), StatusCode::FOUND);
+}
+
+#[tokio::test]
+async fn the_admin_api_answers_only_with_the_token_and_its_own_host() {
+    let bed = bed("", PortalLimits::default());
+    let ask = |auth: Option<String>, host: &str, method: &str, path: &str| {
+        let mut r = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, host);
+        if let Some(a) = auth {
+            r = r.header(header::AUTHORIZATION, a);
+        }
+        r.body(Body::empty()).unwrap()
+    };
+    let token = format!("Bearer {}", bed.token());
+    for (method, path) in [
+        ("GET", "/api/status"),
+        ("GET", "/api/sessions"),
+        ("DELETE", "/api/sessions/1"),
+        ("GET", "/no-such-page"),
+    ] {
+        for auth in [None, Some("Bearer wrong".to_owned()), Some(bed.token())] {
+            let r = bed
+                .admin(ask(auth.clone(), "127.0.0.1:8081", method, path))
+                .await;
+            assert_eq!(
+                r.status(),
+                StatusCode::UNAUTHORIZED,
+                "{method} {path} {auth:?}"
+            );
+        }
+    }
+    let r = bed
+        .admin(ask(
+            Some(token.clone()),
+            "127.0.0.1:8081",
+            "GET",
+            "/api/status",
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(text(r).await.contains("visitors"));
+    // DNS rebinding: a name of the attacker's pointing at the device.
+    let r = bed
+        .admin(ask(
+            Some(token),
+            "rebind.evil.example:8081",
+            "GET",
+            "/api/status",
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::MISDIRECTED_REQUEST);
+}
+
+#[tokio::test]
+async fn a_technician_s_end_is_written_first_and_keeps_the_visitor_out_for_a_while() {
+    let bed = bed("rejoin_wait_minutes = 20\n", PortalLimits::default());
+    bed.join("10.42.0.100", "").await;
+    let id = bed.portal.sessions.live(bed.portal.now())[0].id;
+    let r = bed
+        .admin(
+            Request::delete(format!("/api/sessions/{id}"))
+                .header(header::HOST, "localhost:8081")
+                .header(header::AUTHORIZATION, format!("Bearer {}", bed.token()))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        bed.gate.calls().last().unwrap(),
+        "revoke 00:1a:2b:3c:4d:01 10.42.0.100 (database: ended)",
+        "the database says it ended before the firewall shuts the visitor out"
+    );
+    let r = bed.join("10.42.0.100", "").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let page = text(r).await;
+    assert!(
+        page.contains("Petugas telah mengakhiri sesi Anda") && page.contains("20 menit"),
+        "{page}"
+    );
+    // Others are not affected; the visitor may join again after the wait.
+    assert_eq!(
+        bed.join("10.42.0.101", "").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    bed.portal.clock.advance(20 * 60);
+    assert_eq!(
+        bed.join("10.42.0.100", "").await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn the_portal_runs_on_the_clock_it_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let text_cfg = format!(
+        "[device]\nid = \"t\"\ndata_dir = \"{}\"\n[captive]\naddress = \"10.42.0.1\"\n",
+        dir.path().display()
+    );
+    let config = Config::parse(&text_cfg, std::path::Path::new("t.toml")).unwrap();
+    let arp = FakeArp::default();
+    arp.set("10.42.0.100", "00:1a:2b:3c:4d:01");
+    let clock = Clock::fixed(2_000_000_000);
+    let portal = captive::start_with(
+        &config,
+        PortalLimits::default(),
+        Box::new(FakeGate::default()),
+        Box::new(arp),
+        clock.clone(),
+    )
+    .unwrap();
+    let b = Bed {
+        _dir: dir,
+        config,
+        portal,
+        gate: FakeGate::default(),
+        arp: FakeArp::default(),
+    };
+    assert_eq!(
+        b.join("10.42.0.100", "").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let s = &b.portal.sessions.live(b.portal.now())[0];
+    assert_eq!((s.started_at, s.expires_at), (2_000_000_000, 2_000_003_600));
+    clock.advance(3_599);
+    assert_eq!(b.portal.sessions.live(b.portal.now()).len(), 1);
+    clock.advance(1);
+    assert!(b.portal.sessions.live(b.portal.now()).is_empty());
 }

@@ -145,3 +145,107 @@ pub fn stdout(out: &Output) -> String {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// Set by `tests/run.sh` (and so CI): a test that lacks what it needs
+/// fails instead of skipping, so a suite cannot pass by testing nothing.
+pub const STRICT_ENV: &str = "ANJUNGAN_TEST_STRICT";
+
+/// Something of the machine a test needs beyond cargo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Network namespaces, nftables, binding port 80.
+    Root,
+    /// A program on `PATH`, e.g. `nft` or `chromium`.
+    Program(&'static str),
+}
+
+impl Need {
+    fn present(self) -> bool {
+        match self {
+            Need::Root => is_root(),
+            Need::Program(name) => Command::new(name)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success()),
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Need::Root => "root".to_owned(),
+            Need::Program(name) => format!("the program {name}"),
+        }
+    }
+}
+
+/// Whether a test that needs `needs` (for `why`) can run here. When it
+/// cannot, the test returns early with a "skipped" line, or, with
+/// `ANJUNGAN_TEST_STRICT=1`, panics saying what is missing.
+pub fn can_run(why: &str, needs: &[Need]) -> bool {
+    let missing: Vec<Need> = needs.iter().copied().filter(|n| !n.present()).collect();
+    decide_skip(why, &missing, strict())
+}
+
+fn strict() -> bool {
+    std::env::var_os(STRICT_ENV).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// The decision of `can_run`, apart from looking at the machine.
+fn decide_skip(why: &str, missing: &[Need], strict: bool) -> bool {
+    if missing.is_empty() {
+        return true;
+    }
+    let missing: Vec<String> = missing.iter().map(|n| n.describe()).collect();
+    let message = format!(
+        "{why} needs {}; run the suite as root with its packages installed: sudo tests/run.sh (or sudo -E cargo test ...)",
+        missing.join(" and ")
+    );
+    if strict {
+        panic!("{STRICT_ENV} is set, so this test may not skip: {message}");
+    }
+    eprintln!("skipped: {message}");
+    false
+}
+
+/// Whether this process runs as root.
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod skip_tests {
+    use super::*;
+
+    #[test]
+    fn nothing_missing_runs() {
+        assert!(decide_skip("x", &[], true));
+        assert!(decide_skip("x", &[], false));
+    }
+
+    #[test]
+    fn something_missing_skips_when_not_strict() {
+        assert!(!decide_skip("the bed", &[Need::Root], false));
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "ANJUNGAN_TEST_STRICT is set, so this test may not skip: the browser test needs root and the program chromium; run the suite as root"
+    )]
+    fn something_missing_fails_when_strict() {
+        decide_skip(
+            "the browser test",
+            &[Need::Root, Need::Program("chromium")],
+            true,
+        );
+    }
+
+    #[test]
+    fn programs_are_found_on_the_path() {
+        assert!(Need::Program("bash").present());
+        assert!(!Need::Program("no-such-program-anjungan").present());
+    }
+}

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use captive_bed::Bed;
 use serde_json::{Value, json};
+use tests::Need;
 
 struct Chromium {
     child: Child,
@@ -147,8 +148,7 @@ impl Drop for Chromium {
 
 #[test]
 fn a_browser_lands_on_the_portal_connects_and_reaches_the_internet() {
-    if Command::new("chromium").arg("--version").output().is_err() {
-        eprintln!("skipped: chromium is not installed (tests/run.sh installs it)");
+    if !tests::can_run("the browser test", &[Need::Program("chromium")]) {
         return;
     }
     let Some(mut bed) = Bed::new("w", "") else {

@@ -1,7 +1,9 @@
 //! The real `anjungan-captive` process on loopback with `firewall = "none"`
 //! (no root needed): what reaches its socket, however malformed, gets a 4xx
-//! or a closed connection and never stops it; SIGTERM ends it cleanly; and
-//! `anjungan voucher issue` makes the codes it accepts.
+//! or a closed connection and never stops it; one address's thousands of
+//! connections leave it answering others; SIGTERM ends it cleanly;
+//! `anjungan voucher issue` makes the codes it accepts; the admin API needs
+//! the token of `anjungan admin token`; its log has no colour codes.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -13,6 +15,7 @@ use tests::{Device, stderr};
 struct Daemon {
     child: Child,
     port: u16,
+    admin: u16,
     device: Device,
 }
 
@@ -30,15 +33,17 @@ impl Daemon {
         let device = Device::with_config(&format!(
             "[captive]\naddress = \"127.0.0.1\"\nport = {port}\nfirewall = \"none\"\nauth = \"{auth}\"\nadmin_listen = \"127.0.0.2:{admin}\"\n"
         ));
+        let log = std::fs::File::create(device.path("captive.log")).expect("a log file");
         let child = device
             .command("anjungan-captive", &[])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("the daemon starts");
         let d = Daemon {
             child,
             port,
+            admin,
             device,
         };
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -62,6 +67,22 @@ impl Daemon {
 
     fn get(&self, path: &str, extra: &str) -> String {
         self.raw(format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: test\r\nConnection: close\r\n{extra}\r\n").as_bytes())
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.device.path("captive.log")).unwrap_or_default()
+    }
+
+    /// A request to the admin API (127.0.0.2) with these extra header lines.
+    fn admin(&self, request_line: &str, headers: &str) -> String {
+        let mut s = TcpStream::connect(("127.0.0.2", self.admin)).expect("connects");
+        s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+        let _ = s.write_all(
+            format!("{request_line} HTTP/1.1\r\nConnection: close\r\n{headers}\r\n").as_bytes(),
+        );
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
     }
 
     fn running(&mut self) -> bool {
@@ -197,4 +218,146 @@ fn issued_vouchers_join_on_the_portal() {
         &["voucher", "issue", "--count", "0", "--minutes", "45"],
     );
     assert!(!out.status.success());
+}
+
+#[test]
+fn the_admin_api_needs_the_token_of_anjungan_admin_token() {
+    let d = Daemon::start("click-through");
+    let host = format!("Host: 127.0.0.2:{}\r\n", d.admin);
+    // The daemon made the token at start; the command line prints it.
+    let out = d.device.run("anjungan", &["admin", "token"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let token = tests::stdout(&out).trim().to_owned();
+    assert_eq!(token.len(), 64, "{token}");
+    let file = d.device.dir.path().join("data/admin.token");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{}", file.display());
+
+    for request in [
+        "GET /api/status",
+        "GET /api/sessions",
+        "DELETE /api/sessions/1",
+        "GET /",
+    ] {
+        for auth in [
+            "",
+            "Authorization: Bearer nope\r\n",
+            "Authorization: Basic YTpi\r\n",
+        ] {
+            let a = d.admin(request, &format!("{host}{auth}"));
+            assert_eq!(status_of(&a), 401, "{request} {auth}: {a}");
+            assert!(!a.contains("visitors"), "{a}");
+        }
+    }
+    let bearer = format!("Authorization: Bearer {token}\r\n");
+    let a = d.admin("GET /api/status", &format!("{host}{bearer}"));
+    assert_eq!(status_of(&a), 200, "{a}");
+    assert!(a.contains("visitors"), "{a}");
+    let a = d.admin(
+        "GET /api/status",
+        &format!("Host: localhost:{}\r\n{bearer}", d.admin),
+    );
+    assert_eq!(status_of(&a), 200, "through an SSH forward: {a}");
+    // DNS rebinding: the browser sends the attacker's name.
+    let a = d.admin(
+        "GET /api/status",
+        &format!("Host: rebind.evil.example:{}\r\n{bearer}", d.admin),
+    );
+    assert_eq!(status_of(&a), 421, "{a}");
+    assert!(!a.contains("visitors"), "{a}");
+}
+
+#[test]
+fn one_address_s_thousands_of_connections_leave_the_portal_to_others() {
+    let d = Daemon::start("click-through");
+    // One guest (127.0.0.1) opens 3000 connections and keeps them open.
+    let hog = format!(
+        "import resource, socket, sys, time\n\
+         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n\
+         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))\n\
+         held = []\n\
+         for _ in range(3000):\n\
+         \x20   s = socket.socket(); s.setblocking(False)\n\
+         \x20   s.connect_ex(('127.0.0.1', {}))\n\
+         \x20   held.append(s)\n\
+         print('open', flush=True)\n\
+         time.sleep(60)\n",
+        d.port
+    );
+    let mut hog = Command::new("python3")
+        .args(["-c", &hog])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(hog.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(line.trim(), "open");
+    std::thread::sleep(Duration::from_millis(1500));
+    // Another guest (127.0.0.2) is answered at once, again and again.
+    for _ in 0..3 {
+        let out = Command::new("curl")
+            .args([
+                "-s",
+                "-o",
+                "/dev/null",
+                "-m",
+                "5",
+                "--interface",
+                "127.0.0.2",
+            ])
+            .args(["-H", "User-Agent: x", "-w", "%{http_code} %{time_total}"])
+            .arg(format!("http://127.0.0.1:{}/", d.port))
+            .output()
+            .expect("curl runs");
+        let answer = tests::stdout(&out);
+        let (code, seconds) = answer.split_once(' ').unwrap_or(("0", "99"));
+        let seconds: f64 = seconds.parse().unwrap_or(99.0);
+        assert_eq!(code, "200", "{answer}");
+        assert!(seconds < 1.0, "the other guest waited {seconds} s");
+    }
+    let _ = hog.kill();
+    let _ = hog.wait();
+}
+
+#[test]
+fn an_idle_kept_alive_connection_is_closed() {
+    let d = Daemon::start("click-through");
+    let mut s = TcpStream::connect(("127.0.0.1", d.port)).expect("connects");
+    s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: x\r\n\r\n")
+        .unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut buf = [0u8; 16 * 1024];
+    let n = s.read(&mut buf).unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    // Kept alive; then nothing more is sent.
+    let t0 = Instant::now();
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    let idle = t0.elapsed();
+    assert!(
+        idle < Duration::from_secs(12) && idle >= Duration::from_secs(5),
+        "closed after {idle:?}"
+    );
+}
+
+#[test]
+fn the_log_has_no_colour_codes_when_not_on_a_terminal() {
+    let mut d = Daemon::start("click-through");
+    assert_eq!(status_of(&d.get("/", "")), 200);
+    let _ = Command::new("kill")
+        .args(["-TERM", &d.child.id().to_string()])
+        .status();
+    let _ = d.child.wait();
+    let log = d.log();
+    assert!(log.contains("portal ready"), "{log}");
+    assert!(!log.contains('\u{1b}'), "{log:?}");
 }

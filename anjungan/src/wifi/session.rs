@@ -143,18 +143,42 @@ pub fn move_to(store: &Store, id: i64, ip: Ipv4Addr) -> Result<()> {
     Ok(())
 }
 
-/// Ends a session now (a technician's revocation).
+/// Ends a session now (a join the firewall could not carry out).
 pub fn end(store: &Store, id: i64, now: i64) -> Result<()> {
+    end_as(store, id, now, false)
+}
+
+/// Ends a session now because a technician said so: its visitor waits
+/// before joining again (`last_kicked`).
+pub fn kick(store: &Store, id: i64, now: i64) -> Result<()> {
+    end_as(store, id, now, true)
+}
+
+fn end_as(store: &Store, id: i64, now: i64, kicked: bool) -> Result<()> {
     let err = store_err(store);
     store
         .conn
         .execute(
-            "UPDATE wifi_session SET ended_at = ?2, expires_at = MIN(expires_at, MAX(?2, started_at + 1))
+            "UPDATE wifi_session SET ended_at = ?2, expires_at = MIN(expires_at, MAX(?2, started_at + 1)), kicked = ?3
              WHERE id = ?1 AND ended_at IS NULL",
-            params![id, now],
+            params![id, now, kicked],
         )
         .map_err(&err)?;
     Ok(())
+}
+
+/// When a technician last ended a session of `mac` (Unix seconds), if
+/// ever.
+pub fn last_kicked(store: &Store, mac: Mac) -> Result<Option<i64>> {
+    let err = store_err(store);
+    store
+        .conn
+        .query_row(
+            "SELECT MAX(ended_at) FROM wifi_session WHERE mac = ?1 AND kicked = 1",
+            [mac.to_string()],
+            |r| r.get(0),
+        )
+        .map_err(&err)
 }
 
 /// Seconds of internet `mac` had (or has booked) since `since`.
@@ -246,6 +270,19 @@ mod tests {
         end(&s, c.id, 5_600).unwrap();
         assert_eq!(used_since(&s, PHONE, 1_000).unwrap(), 1_800 + 600);
         assert_eq!(used_since(&s, Mac([9; 6]), 1_000).unwrap(), 0);
+    }
+
+    #[test]
+    fn only_a_technician_s_end_is_remembered_as_a_kick() {
+        let (_d, s) = store();
+        let a = record(&s, PHONE, IP, 100, 900, JoinMethod::ClickThrough, None).unwrap();
+        end(&s, a.id, 200).unwrap();
+        assert_eq!(last_kicked(&s, PHONE).unwrap(), None);
+        let b = record(&s, PHONE, IP, 300, 900, JoinMethod::ClickThrough, None).unwrap();
+        kick(&s, b.id, 400).unwrap();
+        assert_eq!(last_kicked(&s, PHONE).unwrap(), Some(400));
+        assert!(live(&s, 400).unwrap().is_empty());
+        assert_eq!(last_kicked(&s, Mac([9; 6])).unwrap(), None);
     }
 
     #[test]

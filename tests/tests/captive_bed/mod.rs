@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anjungan::config::Config;
 use anjungan::store::Store;
 use anjungan::wifi::{JoinMethod, Mac, session};
-use tests::{Device, program};
+use tests::{Device, Need, program};
 
 pub const PORTAL: &str = "http://10.42.0.1/";
 
@@ -21,14 +21,7 @@ pub struct Bed {
     daemon: Option<Child>,
     /// Other programs started on the device, ended with the bed.
     helpers: Vec<Child>,
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
+    token: std::cell::OnceCell<String>,
 }
 
 fn script() -> PathBuf {
@@ -37,14 +30,17 @@ fn script() -> PathBuf {
 
 impl Bed {
     /// A new bed named by `tag` (unique per test), with `captive_toml`
-    /// added to the device's `[captive]` section; `None` when not root.
+    /// added to the device's `[captive]` section; `None` when not root
+    /// (a failure instead with `ANJUNGAN_TEST_STRICT=1`, as in CI).
     pub fn new(tag: &str, captive_toml: &str) -> Option<Bed> {
-        if !is_root() {
-            eprintln!("skipped: network namespaces and nftables need root (CI runs this as root)");
+        if !tests::can_run("the namespace test bed", &[Need::Root]) {
             return None;
         }
+        let state = tempfile::tempdir().expect("a temporary directory");
+        // The bed's dnsmasq writes its leases to `state/leases`.
         let device = Device::with_config(&format!(
-            "name = \"Test bed\"\n[captive]\ninterface = \"wifi0\"\nuplink = \"gw-wan\"\naddress = \"10.42.0.1\"\nport = 80\nfirewall = \"nftables\"\n{captive_toml}"
+            "name = \"Test bed\"\n[captive]\ninterface = \"wifi0\"\nuplink = \"gw-wan\"\naddress = \"10.42.0.1\"\nport = 80\nfirewall = \"nftables\"\ndhcp_leases = \"{}\"\n{captive_toml}",
+            state.path().join("leases").display()
         ));
         let bed = Bed {
             // Several suites may run beds at once on one machine (two
@@ -55,10 +51,11 @@ impl Bed {
                 "{}{tag}-",
                 std::env::var("ANJUNGAN_BED_PREFIX").unwrap_or_else(|_| "ac".into())
             ),
-            state: tempfile::tempdir().expect("a temporary directory"),
+            state,
             device,
             daemon: None,
             helpers: Vec::new(),
+            token: std::cell::OnceCell::new(),
         };
         bed.script("teardown");
         let out = bed.script("setup");
@@ -84,6 +81,30 @@ impl Bed {
         format!("{}{name}", self.prefix)
     }
 
+    /// The admin API's token (`anjungan admin token`, which makes it on
+    /// first use).
+    pub fn token(&self) -> String {
+        self.token
+            .get_or_init(|| {
+                let out = self.device.run("anjungan", &["admin", "token"]);
+                assert!(out.status.success(), "{}", tests::stderr(&out));
+                tests::stdout(&out).trim().to_owned()
+            })
+            .clone()
+    }
+
+    /// `curl` of the admin API on the device, with the token; (status, body).
+    pub fn admin(&self, method: &str, path: &str) -> (u16, String) {
+        let url = format!("{}{path}", self.admin_url());
+        let auth = format!("Authorization: Bearer {}", self.token());
+        let out = self.curl_in(
+            "gw",
+            &["-X", method, "-H", &auth, "-w", "\n%{http_code}", &url],
+        );
+        let (body, code) = out.rsplit_once('\n').unwrap_or(("", &out));
+        (code.trim().parse().unwrap_or(0), body.to_owned())
+    }
+
     /// Starts the daemon in the device's namespace and waits until it
     /// answers on its admin address.
     pub fn start(&mut self) {
@@ -103,13 +124,9 @@ impl Bed {
             .spawn()
             .expect("the daemon starts");
         self.daemon = Some(child);
-        let admin = self.admin_url();
         let deadline = Instant::now() + Duration::from_secs(15);
         while Instant::now() < deadline {
-            if self
-                .curl_in("gw", &[&format!("{admin}/api/status")])
-                .contains("visitors")
-            {
+            if self.admin("GET", "/api/status").1.contains("visitors") {
                 return;
             }
             if !self.daemon_running() {
@@ -300,7 +317,53 @@ impl Bed {
         .expect("the session is written");
     }
 
-    /// Gives `visitor` another address, as a new DHCP lease would.
+    /// `visitor` asks the device's DHCP server for `ip` (in the shipped
+    /// range, 10.42.0.100 to 250) and gets a real new lease for its MAC. It
+    /// asks as a new client (another DHCP client id): for the same client,
+    /// dnsmasq would hand out the address it already leased.
+    pub fn renew_lease(&self, visitor: &str, ip: &str) {
+        let udhcpc = |extra: &[&str]| {
+            let out = Command::new("ip")
+                .args(["netns", "exec", &self.ns(visitor), "busybox", "udhcpc"])
+                .args(["-i", "eth0", "-q", "-n", "-t", "10", "-T", "1", "-s"])
+                .arg(self.state.path().join("udhcpc.sh"))
+                .args(extra)
+                .env(
+                    "LEASE_OUT",
+                    self.state.path().join(format!("lease-{visitor}")),
+                )
+                .output()
+                .expect("udhcpc runs");
+            assert!(
+                out.status.success(),
+                "udhcpc {extra:?}: {}",
+                tests::stderr(&out)
+            );
+        };
+        udhcpc(&["-r", ip, "-x", "0x3d:ff0000000000ff"]);
+        assert_eq!(
+            self.ip_of(visitor),
+            ip,
+            "the DHCP server gave another address"
+        );
+        let route = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.ns(visitor),
+                "ip",
+                "route",
+                "replace",
+                "default",
+                "via",
+                "10.42.0.1",
+            ])
+            .status()
+            .expect("ip runs");
+        assert!(route.success());
+    }
+
+    /// Gives `visitor` another address of its own choosing, with no DHCP.
     pub fn readdress(&self, visitor: &str, ip: &str) {
         let ns = self.ns(visitor);
         for args in [

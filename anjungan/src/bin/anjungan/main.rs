@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anjungan::Lang;
+use anjungan::admin_token;
 use anjungan::alert;
 use anjungan::catalog::{self, Catalog};
 use anjungan::config::{Config, Origin};
@@ -47,6 +48,9 @@ enum Command {
     /// Wi-Fi vouchers: codes that give a visitor minutes of internet.
     #[command(subcommand)]
     Voucher(VoucherCommand),
+    /// The technician's access to the portal's admin API.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Write the ESC/POS bytes a printer would get for a receipt, a queue ticket or a voucher slip.
     Receipt(receipt::Args),
     /// The printer: its status, jobs waiting after a fault, recent faults.
@@ -74,6 +78,18 @@ enum VoucherCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Print the bearer token of the admin API (on [captive] admin_listen), making it on first use.
+    #[command(
+        long_about = "Print the bearer token of the admin API (on [captive] admin_listen), making it on first use.\n\n\
+            The token is kept in [device] data_dir/admin.token, readable by root only. Use it as \
+            `curl -H \"Authorization: Bearer $(anjungan admin token)\" http://127.0.0.1:8081/api/status`; \
+            from a laptop, forward the port first: ssh -L 8081:127.0.0.1:8081 technician@device."
+    )]
+    Token,
 }
 
 #[derive(Subcommand)]
@@ -145,6 +161,10 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Catalog(c) => catalog_command(c, &config, &origin),
+        Command::Admin(AdminCommand::Token) => {
+            println!("{}", admin_token::load_or_create(&config)?);
+            Ok(())
+        }
         Command::Voucher(VoucherCommand::Issue {
             count,
             minutes,

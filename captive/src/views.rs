@@ -1,42 +1,40 @@
-//! The portal's pages, in Bahasa Indonesia and English: small, no outside
-//! assets, no JavaScript, so they work in the sign-in window of an old
-//! phone. Markup is built with maud, which escapes every value.
+//! The portal's pages as markup, in Bahasa Indonesia and English: small,
+//! no outside assets, no JavaScript, so they work in the sign-in window of
+//! an old phone. Pure: data in, markup out (maud, which escapes every
+//! value); `routes` serves them.
 
-use std::net::IpAddr;
-use std::sync::Arc;
+use std::borrow::Cow;
 
 use anjungan::Lang;
-use anjungan::config::Auth;
-use anjungan::wifi::Session;
-use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
-use serde::Deserialize;
 
-use crate::join::Refusal;
-use crate::portal::{Portal, Services};
+use crate::decision::Refusal;
+use crate::portal::Services;
 
-/// The page's language: `?lang=` first, then the browser's first
-/// language; Indonesian otherwise.
-pub fn pick_lang(param: Option<&str>, headers: &HeaderMap) -> Lang {
-    param.and_then(|p| p.parse().ok()).unwrap_or_else(|| {
-        let accept = headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if accept.trim_start().to_ascii_lowercase().starts_with("en") {
-            Lang::En
-        } else {
-            Lang::Id
-        }
-    })
+/// What the join form shows.
+#[derive(Debug, Clone, Copy)]
+pub struct JoinView<'a> {
+    pub lang: Lang,
+    pub region: &'a str,
+    pub device_name: &'a str,
+    /// The form's token (`csrf`), made for this visitor.
+    pub csrf: &'a str,
+    /// Whether the form asks for a voucher code.
+    pub voucher: bool,
+    pub session_minutes: u32,
+    /// Why the last try failed, if it did.
+    pub refusal: Option<Refusal>,
 }
 
-#[derive(Debug, Deserialize, Default)]
-pub struct PageQuery {
-    pub lang: Option<String>,
-    pub q: Option<String>,
+/// What a joined visitor's page shows.
+#[derive(Clone, Copy)]
+pub struct JoinedView<'a> {
+    pub lang: Lang,
+    pub services: &'a Services,
+    pub device_name: &'a str,
+    pub minutes_left: i64,
+    /// What they searched for, on `/layanan`.
+    pub query: Option<&'a str>,
 }
 
 const STYLE: &str = "body{font-family:sans-serif;margin:0 auto;max-width:34em;padding:1em;line-height:1.45;color:#111;background:#fff}\
@@ -62,67 +60,20 @@ fn layout(lang: Lang, title: &str, body: Markup) -> Markup {
     }
 }
 
-fn page(markup: Markup) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            // The portal frames nothing and is framed by nothing.
-            (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"),
-            ),
-        ],
-        markup.into_string(),
-    )
-        .into_response()
-}
-
-/// `GET /`: the join form, or the services page once joined.
-pub async fn home(
-    State(portal): State<Arc<Portal>>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    Query(q): Query<PageQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = pick_lang(q.lang.as_deref(), &headers);
-    match portal.joined(peer.ip()) {
-        Some(session) => joined_page(&portal, &session, lang, None),
-        None => join_page(&portal, peer.ip(), lang, None),
-    }
-}
-
-/// `GET /layanan?q=`: the region's services, searched.
-pub async fn search(
-    State(portal): State<Arc<Portal>>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    Query(q): Query<PageQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = pick_lang(q.lang.as_deref(), &headers);
-    let query: String = q.q.unwrap_or_default().chars().take(200).collect();
-    match portal.joined(peer.ip()) {
-        Some(session) => joined_page(&portal, &session, lang, Some(&query)),
-        None => join_page(&portal, peer.ip(), lang, None),
-    }
-}
-
-pub async fn not_found(headers: HeaderMap) -> Response {
-    let lang = pick_lang(None, &headers);
-    let body = layout(
+/// The page for an unknown path.
+pub fn not_found(lang: Lang) -> Markup {
+    layout(
         lang,
         lang.choose("Tidak ditemukan", "Not found"),
         html! {
             h1 { (lang.choose("Halaman tidak ditemukan", "Page not found")) }
             p { a href="/" { (lang.choose("Ke halaman Wi-Fi", "To the Wi-Fi page")) } }
         },
-    );
-    (StatusCode::NOT_FOUND, page(body)).into_response()
+    )
 }
 
-fn refusal_text(lang: Lang, r: Refusal) -> &'static str {
-    match r {
+fn refusal_text(lang: Lang, r: Refusal) -> Cow<'static, str> {
+    let text = match r {
         Refusal::StaleForm => lang.choose(
             "Halaman ini sudah kedaluwarsa. Silakan tekan tombol sekali lagi.",
             "This page has expired. Please press the button once more.",
@@ -134,6 +85,20 @@ fn refusal_text(lang: Lang, r: Refusal) -> &'static str {
         Refusal::NotIdentified => lang.choose(
             "Perangkat Anda tidak dikenali di jaringan Wi-Fi ini. Sambungkan ulang Wi-Fi, lalu coba lagi.",
             "Your device is not recognised on this Wi-Fi. Reconnect to the Wi-Fi, then try again.",
+        ),
+        Refusal::Ended { minutes } => {
+            return Cow::Owned(match lang {
+                Lang::Id => format!(
+                    "Petugas telah mengakhiri sesi Anda. Anda dapat tersambung lagi dalam {minutes} menit."
+                ),
+                Lang::En => format!(
+                    "A technician ended your session. You can connect again in {minutes} minutes."
+                ),
+            });
+        }
+        Refusal::Unavailable => lang.choose(
+            "Wi-Fi ini belum dapat dipakai. Silakan hubungi petugas.",
+            "This Wi-Fi cannot be used yet. Please ask the staff.",
         ),
         Refusal::Full => lang.choose(
             "Wi-Fi sedang penuh. Coba lagi beberapa menit lagi.",
@@ -153,21 +118,26 @@ fn refusal_text(lang: Lang, r: Refusal) -> &'static str {
             "This voucher was already used by another device.",
         ),
         Refusal::VoucherSpent => lang.choose("Waktu voucher ini sudah habis.", "This voucher's time is used up."),
-    }
+    };
+    Cow::Borrowed(text)
 }
 
 /// The join form (with a refusal, when the last try failed).
-pub fn join_page(portal: &Portal, ip: IpAddr, lang: Lang, refusal: Option<Refusal>) -> Response {
-    let services = portal.services();
-    let region = &services.catalog.bundle().region.name;
-    let token = portal.csrf.token(ip, portal.now());
-    let voucher = portal.settings.auth == Auth::Voucher;
-    let minutes = portal.settings.session_minutes;
-    let body = layout(
+pub fn join_page(v: &JoinView<'_>) -> Markup {
+    let JoinView {
+        lang,
+        region,
+        device_name,
+        csrf,
+        voucher,
+        session_minutes: minutes,
+        refusal,
+    } = *v;
+    layout(
         lang,
         lang.choose("Wi-Fi Gratis", "Free Wi-Fi"),
         html! {
-            p { small { (region) " · " (portal.settings.device_name) } }
+            p { small { (region) " · " (device_name) } }
             h1 { (lang.choose("Wi-Fi Gratis", "Free Wi-Fi")) }
             @if let Some(r) = refusal {
                 p.box.err role="alert" { (refusal_text(lang, r)) }
@@ -182,7 +152,7 @@ pub fn join_page(portal: &Portal, ip: IpAddr, lang: Lang, refusal: Option<Refusa
                 }
             }
             form method="post" action="/join" {
-                input type="hidden" name="csrf" value=(token);
+                input type="hidden" name="csrf" value=(csrf);
                 input type="hidden" name="lang" value=(lang.code());
                 @if voucher {
                     label for="voucher" { (lang.choose("Kode voucher", "Voucher code")) }
@@ -194,19 +164,23 @@ pub fn join_page(portal: &Portal, ip: IpAddr, lang: Lang, refusal: Option<Refusa
             }
             p { a href={ "/?lang=" (lang.other().code()) } { (lang.other().choose("Bahasa Indonesia", "English")) } }
         },
-    );
-    page(body)
+    )
 }
 
 /// After joining: time left, the region's online services, and search.
-fn joined_page(portal: &Portal, session: &Session, lang: Lang, query: Option<&str>) -> Response {
-    let services = portal.services();
-    let minutes_left = (session.seconds_left(portal.now()) + 59) / 60;
-    let body = layout(
+pub fn joined_page(v: &JoinedView<'_>) -> Markup {
+    let JoinedView {
+        lang,
+        services,
+        device_name,
+        minutes_left,
+        query,
+    } = *v;
+    layout(
         lang,
         lang.choose("Tersambung", "Connected"),
         html! {
-            p { small { (services.catalog.bundle().region.name) " · " (portal.settings.device_name) } }
+            p { small { (services.catalog.bundle().region.name) " · " (device_name) } }
             p.box.ok { (lang.choose("Anda sudah tersambung ke internet. Sisa waktu: ", "You are connected to the internet. Time left: ")) (minutes_left) (lang.choose(" menit.", " minutes.")) }
             h1 { (lang.choose("Layanan daring", "Online services")) }
             form method="get" action="/layanan" {
@@ -214,11 +188,10 @@ fn joined_page(portal: &Portal, session: &Session, lang: Lang, query: Option<&st
                 input type="search" name="q" value=(query.unwrap_or("")) maxlength="200" placeholder=(lang.choose("Cari layanan, mis. akta kelahiran", "Search services, e.g. birth certificate"));
                 button type="submit" { (lang.choose("Cari", "Search")) }
             }
-            (service_list(&services, lang, query))
+            (service_list(services, lang, query))
             p { a href={ "/?lang=" (lang.other().code()) } { (lang.other().choose("Bahasa Indonesia", "English")) } }
         },
-    );
-    page(body)
+    )
 }
 
 fn service_list(services: &Services, lang: Lang, query: Option<&str>) -> Markup {
@@ -268,6 +241,13 @@ pub fn is_web_address(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_technician_s_end_says_when_to_come_back() {
+        let r = Refusal::Ended { minutes: 25 };
+        assert!(refusal_text(Lang::Id, r).contains("25 menit"));
+        assert!(refusal_text(Lang::En, r).contains("again in 25 minutes"));
+    }
 
     #[test]
     fn only_web_addresses_are_links() {
