@@ -70,6 +70,10 @@ pub struct CaptiveConfig {
     /// Minutes a visitor whose session a technician ended must wait before
     /// joining again (0: at once).
     pub rejoin_wait_minutes: u32,
+    /// Destinations on local networks (the uplink's subnets, RFC 1918,
+    /// link-local...) that joined visitors may reach after all, e.g. a
+    /// public printer; everything local is out of their reach otherwise.
+    pub allow_local: Vec<LocalDestination>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -124,6 +128,104 @@ pub enum Printer {
         port: u16,
     },
     File(PathBuf),
+}
+
+/// One `[captive] allow_local` entry: `CIDR`, `CIDR:PORT` or an address,
+/// for IPv6 with a port `[CIDR]:PORT`. The port is TCP and UDP alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalDestination {
+    /// The network's first address (host bits cleared).
+    pub network: IpAddr,
+    pub prefix: u8,
+    pub port: Option<u16>,
+}
+
+impl FromStr for LocalDestination {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || {
+            format!(
+                "\"{s}\" is not a destination; use a CIDR with an optional port: \"192.168.1.20/32\", \"192.168.1.0/24:631\", \"[fd00::/8]:443\""
+            )
+        };
+        let net = |text: &str| -> Option<(IpAddr, u8)> {
+            let text = text
+                .strip_prefix('[')
+                .and_then(|t| t.strip_suffix(']'))
+                .unwrap_or(text);
+            let (addr, prefix) = match text.split_once('/') {
+                Some((a, p)) => (a.parse::<IpAddr>().ok()?, p.parse::<u8>().ok()?),
+                None => {
+                    let a = text.parse::<IpAddr>().ok()?;
+                    (a, if a.is_ipv4() { 32 } else { 128 })
+                }
+            };
+            let bits = if addr.is_ipv4() { 32 } else { 128 };
+            (prefix <= bits).then(|| (first_address(addr, prefix), prefix))
+        };
+        let bracketed = |t: &str| t.starts_with('[') && t.ends_with(']');
+        if !bracketed(s)
+            && let Some((network, prefix)) = net(s)
+        {
+            return Ok(LocalDestination {
+                network,
+                prefix,
+                port: None,
+            });
+        }
+        let (head, port) = s.rsplit_once(':').ok_or_else(bad)?;
+        let port: u16 = port.parse().ok().filter(|p| *p != 0).ok_or_else(bad)?;
+        // An IPv6 network with a port needs brackets, or "fd00::1:80" would
+        // be read two ways.
+        if head.contains(':') && !bracketed(head) {
+            return Err(bad());
+        }
+        let (network, prefix) = net(head).ok_or_else(bad)?;
+        Ok(LocalDestination {
+            network,
+            prefix,
+            port: Some(port),
+        })
+    }
+}
+
+impl fmt::Display for LocalDestination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.network, self.port) {
+            (IpAddr::V6(a), Some(port)) => write!(f, "[{a}/{}]:{port}", self.prefix),
+            (a, Some(port)) => write!(f, "{a}/{}:{port}", self.prefix),
+            (a, None) => write!(f, "{a}/{}", self.prefix),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for LocalDestination {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for LocalDestination {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// `addr` with the bits past `prefix` cleared: "192.168.1.7/24" means the
+/// network 192.168.1.0/24.
+pub fn first_address(addr: IpAddr, prefix: u8) -> IpAddr {
+    match addr {
+        IpAddr::V4(a) => {
+            let mask = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
+            IpAddr::V4((u32::from(a) & mask).into())
+        }
+        IpAddr::V6(a) => {
+            let mask = u128::MAX.checked_shl(128 - u32::from(prefix)).unwrap_or(0);
+            IpAddr::V6((u128::from(a) & mask).into())
+        }
+    }
 }
 
 const PRINTER_FORMS: &str = "\"none\", \"usb\", \"usb:VID:PID\", \"serial:/dev/ttyUSB0\", \"tcp:HOST:9100\" or \"file:PATH\"";
@@ -220,6 +322,7 @@ impl Default for CaptiveConfig {
             daily_minutes: 240,
             dhcp_leases: PathBuf::from(DNSMASQ_LEASES),
             rejoin_wait_minutes: 30,
+            allow_local: Vec::new(),
         }
     }
 }
@@ -417,6 +520,12 @@ impl Config {
                     "{} is out of range; use 0 to 10080 (a week)",
                     c.rejoin_wait_minutes
                 ),
+            ));
+        }
+        if let Some(v6) = c.allow_local.iter().find(|d| d.network.is_ipv6()) {
+            return Err((
+                "captive.allow_local",
+                format!("{v6}: visitors get IPv4 addresses only; give IPv4 networks"),
             ));
         }
         if c.ssid.is_empty() || c.ssid.len() > 32 {
@@ -631,6 +740,46 @@ idle_reset_seconds = 90
         assert!(
             !m.contains("uplink"),
             "the uplink side is never suggested: {m}"
+        );
+    }
+
+    #[test]
+    fn local_destinations_parse_and_print_back() {
+        for (given, shown) in [
+            ("192.168.1.20/32", "192.168.1.20/32"),
+            ("192.168.1.20", "192.168.1.20/32"),
+            ("192.168.1.77/24:631", "192.168.1.0/24:631"),
+            ("fd00::/8", "fd00::/8"),
+            ("fd00::1", "fd00::1/128"),
+            ("[fd00::/8]:443", "[fd00::/8]:443"),
+            ("[fd00::1]:80", "[fd00::1/128]:80"),
+        ] {
+            let d: LocalDestination = given.parse().unwrap();
+            assert_eq!(d.to_string(), shown, "{given}");
+            assert_eq!(shown.parse::<LocalDestination>().unwrap(), d);
+        }
+        for bad in [
+            "printer",
+            "10.0.0.0/33",
+            "10.0.0.1:0",
+            "10.0.0.1:http",
+            "fd00::1/64:80",
+            "[fd00::]/8",
+            "",
+        ] {
+            assert!(bad.parse::<LocalDestination>().is_err(), "{bad}");
+        }
+        let c = parse("[captive]\nallow_local = [\"10.98.0.2/32:80\"]\n").unwrap();
+        assert_eq!(c.captive.allow_local[0].port, Some(80));
+        let m = refusal("[captive]\nallow_local = [\"fd00::/8\"]\n");
+        assert!(
+            m.contains("captive.allow_local") && m.contains("IPv4"),
+            "{m}"
+        );
+        let m = refusal("[captive]\nallow_local = [\"10.98.0.2/40\"]\n");
+        assert!(
+            m.contains("captive.allow_local") && m.contains("CIDR"),
+            "{m}"
         );
     }
 

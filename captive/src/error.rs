@@ -34,6 +34,9 @@ pub enum Error {
     )]
     RadiusUnavailable,
 
+    #[error("[captive] {key}: {message}")]
+    Preflight { key: &'static str, message: String },
+
     #[error("a background task of the portal failed: {0}")]
     Task(#[from] tokio::task::JoinError),
 }

@@ -23,14 +23,17 @@ pub mod intercept;
 pub mod join;
 pub mod leases;
 pub mod limits;
+pub mod links;
 pub mod neighbours;
 pub mod portal;
+pub mod preflight;
 pub mod probes;
 pub mod routes;
 pub mod server;
 pub mod sessions;
 pub mod shutdown;
 pub mod views;
+pub mod watch;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -90,15 +93,18 @@ pub fn start(config: &Config, limits: PortalLimits) -> Result<Arc<Portal>> {
         return Err(Error::NotIpv4(c.address));
     };
     let (gate, neighbours): (Box<dyn Gate>, Box<dyn Neighbours>) = match c.firewall {
-        Firewall::Nftables => (
-            Box::new(Nft::new(GateSpec {
+        Firewall::Nftables => {
+            preflight::check(c)?;
+            let gate = Nft::new(GateSpec {
                 interface: c.interface.clone(),
                 uplink: c.uplink.clone(),
                 address,
                 port: c.port,
-            })),
-            Box::new(KernelArp),
-        ),
+                allow_local: c.allow_local.clone(),
+                uplink_subnets: firewall::apply::uplink_subnets(&c.uplink),
+            });
+            (Box::new(gate), Box::new(KernelArp))
+        }
         Firewall::None => (Box::new(Open), Box::new(ByAddress)),
     };
     start_with(config, limits, gate, neighbours, Clock::system())
@@ -180,6 +186,7 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
     };
     let housekeeping = tokio::spawn(housekeeping(portal.clone(), config.clone()));
     let clock = portal.clock.clone();
+    let watch = tokio::spawn(watch::watch(portal.clone()));
     let portal_server = tokio::spawn(server::serve(
         visitors,
         app(portal.clone()),
@@ -195,6 +202,7 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
     shutdown::signalled().await;
     let _ = stop_tx.send(true);
     housekeeping.abort();
+    watch.abort();
     let _ = tokio::join!(portal_server, admin_server);
     Ok(())
 }

@@ -16,6 +16,11 @@ fn spec() -> GateSpec {
         uplink: "eth0".into(),
         address: Ipv4Addr::new(10, 42, 0, 1),
         port: 8080,
+        allow_local: vec!["192.168.1.20/32:631".parse().unwrap()],
+        uplink_subnets: vec![
+            ("10.98.0.1".parse().unwrap(), 24),
+            ("198.51.100.7".parse().unwrap(), 24),
+        ],
     }
 }
 
@@ -136,6 +141,19 @@ fn nft_loads_the_ruleset_replaces_it_whole_and_touches_nothing_else() {
         "{listing}"
     );
     assert_eq!(listing.matches("table inet anjungan_captive").count(), 1);
+    // What the kernel made of the guests' lane and the DNS limit.
+    for line in [
+        "iifname \"wlan0\" oifname \"wlan0\" drop",
+        "198.51.100.0/24",
+        "fc00::/7",
+        "ip daddr 192.168.1.20 meta l4proto { tcp, udp } th dport 631 accept",
+        "oifname != \"eth0\" drop",
+        "meter dns_before_joining",
+        "limit rate over 2/second burst 100 packets",
+        "nd-router-advert",
+    ] {
+        assert!(listing.contains(line), "{line} in {listing}");
+    }
 
     let mac: Mac = "00:1a:2b:3c:4d:02".parse().unwrap();
     let ip = Ipv4Addr::new(10, 42, 0, 101);

@@ -115,19 +115,19 @@ mkdir -p "$WORK/dev"
 start_portal 0
 sleep 1
 OUR_IDLE=$(rss_kib "$PORTAL_PID")
-read -r OUR_RPS OUR_P99 < <(wrk_run "${P}v1" http://10.98.0.2/generate_204)
+read -r OUR_RPS OUR_P99 < <(wrk_run "${P}v1" http://203.0.113.10/generate_204)
 OUR_REQS=$(requests_total)
 # Top up to at least 100,000 requests in all.
 if [ "${OUR_REQS:-0}" -lt 100000 ]; then
-  ip netns exec "${P}v1" ab -q -n $((100000 - OUR_REQS)) -c 50 -H "User-Agent: $UA" http://10.98.0.2/generate_204 >/dev/null 2>&1 || true
+  ip netns exec "${P}v1" ab -q -n $((100000 - OUR_REQS)) -c 50 -H "User-Agent: $UA" http://203.0.113.10/generate_204 >/dev/null 2>&1 || true
 fi
 OUR_AFTER=$(rss_kib "$PORTAL_PID")
 t0=$(now)
-ip netns exec "${P}v1" curl -s -o /dev/null -m 2 http://10.98.0.2/generate_204
+ip netns exec "${P}v1" curl -s -o /dev/null -m 2 http://203.0.113.10/generate_204
 ip netns exec "${P}v1" curl -s -o /dev/null -m 2 http://10.42.0.1/
 join_ms >/dev/null
 for i in $(seq 200); do
-  [ "$(ip netns exec "${P}v1" curl -s -o /dev/null -m 2 -w '%{http_code}' http://10.98.0.2/generate_204)" = 204 ] && break
+  [ "$(ip netns exec "${P}v1" curl -s -o /dev/null -m 2 -w '%{http_code}' http://203.0.113.10/generate_204)" = 204 ] && break
   sleep 0.01
 done
 OUR_JOIN=$(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.0f", (b-a)*1000}')

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # The captive portal's namespace test bed (Debian bookworm, root): one device,
-# two visitors on its "Wi-Fi", and a pretend internet.
+# two visitors on its "Wi-Fi", the office LAN's router and a pretend internet.
 #
 #   v1 ns ─ v1-eth0 ┐
 #                   ├─ bridge wifi0 10.42.0.1/24 [gw ns: dnsmasq, anjungan-captive] gw-wan 10.98.0.1/24 ─ in-eth0 10.98.0.2/24 [inet ns]
-#   v2 ns ─ v2-eth0 ┘                                                                                  HTTP :80, HTTPS :443, DNS :53 (every name -> 10.98.0.2)
+#   v2 ns ─ v2-eth0 ┘
+#
+#   The inet namespace plays two parts: the office LAN's router, 10.98.0.2,
+#   with DNS :53 (every name -> 203.0.113.10) and an "admin page" on :80
+#   that guests must never reach; and the internet behind it, 203.0.113.10
+#   (a public-looking address routed through the router), with HTTP :80 and
+#   HTTPS :443.
 #
 # Usage: P=<prefix> BASE=<dir> testbed.sh setup|dhcp VISITOR|teardown
 #   Namespaces are "${P}gw", "${P}v1", "${P}v2", "${P}inet": several beds run
@@ -34,6 +40,8 @@ setup() {
   for v in v1 v2; do
     ip link add "$P$v-ap" netns "${P}gw" type veth peer name eth0 netns "$P$v"
     nsx gw ip link set "$P$v-ap" master wifi0 up
+    # Like hostapd's ap_isolate=1: visitors reach the device, not each other.
+    nsx gw bridge link set dev "$P$v-ap" isolated on
     nsx "$v" ip link set eth0 up
     mkdir -p "/etc/netns/$P$v"
     echo "nameserver 10.42.0.1" >"/etc/netns/$P$v/resolv.conf"
@@ -46,6 +54,7 @@ setup() {
   nsx gw ip route add default via 10.98.0.2
   nsx gw sysctl -qw net.ipv4.ip_forward=1
   nsx inet ip addr add 10.98.0.2/24 dev in-eth0
+  nsx inet ip addr add 203.0.113.10/32 dev in-eth0
   nsx inet ip link set in-eth0 up
 
   # The pretend internet: every probe's "online" answer, a page, and HTTPS.
@@ -71,18 +80,25 @@ class H(http.server.BaseHTTPRequestHandler):
         self.send_response(200); self.send_header("Content-Type", "text/html")
         self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
     def log_message(self, *a): pass
+class Router(H):
+    def do_GET(self):
+        body = b"<html><body><h1 id=\"router\">router admin page</h1></body></html>\n"
+        self.send_response(200); self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
 class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True; request_queue_size = 1024
-plain = S(("10.98.0.2", 80), H)
-tls = S(("10.98.0.2", 443), H)
+plain = S(("203.0.113.10", 80), H)
+tls = S(("203.0.113.10", 443), H)
+router = S(("10.98.0.2", 80), Router)
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[1], sys.argv[2])
 tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
 threading.Thread(target=tls.serve_forever, daemon=True).start()
+threading.Thread(target=router.serve_forever, daemon=True).start()
 plain.serve_forever()
 PY
   bg_in inet_http inet python3 "$BASE/inet.py" "$BASE/inet.crt" "$BASE/inet.key"
   bg_in inet_dns inet dnsmasq -k -u root -C /dev/null --no-resolv --no-hosts --bind-interfaces \
-    --listen-address=10.98.0.2 --address=/#/10.98.0.2 --pid-file=
+    --listen-address=10.98.0.2 --address=/#/203.0.113.10 --pid-file=
 
   # The device's dnsmasq, with the shipped configuration.
   sed 's/^interface=wlan0$/interface=wifi0/' "$ROOT/image/dnsmasq/anjungan-guest.conf" >"$BASE/dnsmasq.conf"
@@ -91,7 +107,7 @@ PY
     --server=10.98.0.2 --dhcp-leasefile="$BASE/leases" --pid-file=
 
   for i in $(seq 100); do
-    nsx inet python3 -c 'import socket;socket.create_connection(("10.98.0.2",80),1);socket.create_connection(("10.98.0.2",443),1)' 2>/dev/null && break
+    nsx inet python3 -c 'import socket;[socket.create_connection(a,1) for a in [("203.0.113.10",80),("203.0.113.10",443),("10.98.0.2",80)]]' 2>/dev/null && break
     sleep 0.1
   done
   for i in $(seq 100); do   # DHCP only once the device's dnsmasq listens

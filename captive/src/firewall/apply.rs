@@ -1,22 +1,34 @@
 //! The thin adapter from rulesets to the kernel: `nft -j -f -` through the
-//! `nftables` crate's JSON API.
+//! `nftables` crate's JSON API, and `nft -j -t list table` to see whether
+//! the table is still the one we installed.
 
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Mutex;
 
 use anjungan::wifi::{Mac, Session};
 use nftables::helper;
 use nftables::schema::Nftables;
 
 use super::{Gate, GateSpec, ruleset};
-use crate::{Error, Result};
+use crate::{Error, Result, links};
 
 pub struct Nft {
-    spec: GateSpec,
+    spec: Mutex<GateSpec>,
+    /// The kernel's terse listing of our table (no set elements) right
+    /// after the last install: any other listing means somebody changed it.
+    installed: Mutex<Option<String>>,
 }
 
 impl Nft {
     pub fn new(spec: GateSpec) -> Nft {
-        Nft { spec }
+        Nft {
+            spec: Mutex::new(spec),
+            installed: Mutex::new(None),
+        }
+    }
+
+    fn spec(&self) -> std::sync::MutexGuard<'_, GateSpec> {
+        self.spec.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -27,12 +39,30 @@ fn run(what: &'static str, rules: &Nftables) -> Result<()> {
     })
 }
 
+/// Our table as the kernel lists it, without set elements (they change
+/// with every join and timeout); `None` when it is not there.
+fn listing() -> Option<String> {
+    let args = ["-t", "list", "table", "inet", ruleset::TABLE];
+    helper::get_current_ruleset_raw(helper::DEFAULT_NFT, args).ok()
+}
+
+/// The uplink's subnets now, as the ruleset wants them.
+pub fn uplink_subnets(uplink: &str) -> Vec<(IpAddr, u8)> {
+    links::subnets(uplink)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| (s.address, s.prefix))
+        .collect()
+}
+
 impl Gate for Nft {
     fn install(&self, sessions: &[Session], now: i64) -> Result<()> {
-        run(
-            "install the portal's table",
-            &ruleset::ruleset(&self.spec, sessions, now),
-        )
+        let rules = ruleset::ruleset(&self.spec(), sessions, now);
+        let mut installed = self.installed.lock().unwrap_or_else(|e| e.into_inner());
+        *installed = None;
+        run("install the portal's table", &rules)?;
+        *installed = listing();
+        Ok(())
     }
 
     fn admit(&self, mac: Mac, ip: Ipv4Addr, seconds: i64) -> Result<()> {
@@ -48,6 +78,23 @@ impl Gate for Nft {
                 Ok(())
             }
             other => other,
+        }
+    }
+
+    fn drift(&self) -> Option<&'static str> {
+        {
+            let mut spec = self.spec();
+            let now = uplink_subnets(&spec.uplink);
+            if now != spec.uplink_subnets {
+                spec.uplink_subnets = now;
+                return Some("the uplink's addresses changed");
+            }
+        }
+        let installed = self.installed.lock().unwrap_or_else(|e| e.into_inner());
+        match (listing(), installed.as_deref()) {
+            (None, _) => Some("the portal's table is gone"),
+            (Some(now), Some(then)) if now == then => None,
+            _ => Some("the portal's table was changed"),
         }
     }
 }

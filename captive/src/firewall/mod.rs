@@ -1,7 +1,8 @@
 //! Gating the Wi-Fi: the portal tells the firewall who may go out. The
 //! ruleset is built by a pure function (`ruleset`); `apply` hands it to the
 //! kernel. `Gate` is what the rest of the portal sees, so tests can watch
-//! the decisions without a kernel.
+//! the decisions without a kernel; `watch` puts the table back when
+//! something else changes it.
 
 pub mod apply;
 pub mod ruleset;
@@ -24,6 +25,12 @@ pub trait Gate: Send + Sync {
     /// Stops letting one visitor's address out (ended early, or moved to a
     /// new address).
     fn revoke(&self, mac: Mac, ip: Ipv4Addr) -> Result<()>;
+    /// Why the kernel's table is no longer what `install` made of it (gone,
+    /// changed by someone else, or the uplink's subnets moved), if it is
+    /// not: then it must be installed again.
+    fn drift(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// `firewall = "none"`: development on a laptop, nothing is gated.

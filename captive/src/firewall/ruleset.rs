@@ -7,31 +7,82 @@
 //! leaves a moment without gating or without the joined visitors.
 //!
 //! For a visitor on `interface`:
-//! - joined (`ether saddr . ip saddr` in the set `joined`): forwarded
-//!   untouched; the set's elements carry a kernel timeout that ends the
-//!   session at its end, with no program running;
+//! - joined (`ether saddr . ip saddr` in the set `joined`): forwarded to the
+//!   internet, and only there: never back out of `interface` (to another
+//!   guest), never out of another interface than `uplink`, never to a local
+//!   network (`LOCAL_V4`, `LOCAL_V6`, the uplink's own subnets) unless
+//!   `allow_local` names it. The set's elements carry a kernel timeout that
+//!   ends the session at its end, with no program running;
 //! - not joined: TCP port 80 to any address is redirected (DNAT) to the
 //!   portal; TCP 443 is refused with a reset, so HTTPS fails at once instead
-//!   of hanging; everything else off the device is dropped;
-//! - everyone: to the device itself only DHCP, DNS and the portal's port;
-//!   the admin page, SSH and every other port are out of reach.
+//!   of hanging; everything else off the device is dropped; DNS to the
+//!   device is limited per address (`DNS_RATE`, `DNS_BURST`), so it cannot
+//!   carry a tunnel;
+//! - everyone: to the device itself only DHCP, DNS, the portal's port and
+//!   the ICMP the device needs (echo, errors, IPv6 neighbour discovery;
+//!   never router advertisements or redirects); the admin page, SSH and
+//!   every other port are out of reach.
+//!
+//! From any other side (the uplink: the office LAN), the portal's address
+//! and port are out of reach: the portal answers guests only.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
+use anjungan::config::{LocalDestination, first_address};
 use anjungan::wifi::{Mac, Session};
 use nftables::batch::Batch;
-use nftables::expr::{CT, Elem, Expression, Meta, MetaKey, NamedExpression, Payload, PayloadField};
+use nftables::expr::{
+    CT, Elem, Expression, Meta, MetaKey, NamedExpression, Payload, PayloadField, Prefix, SetItem,
+};
 use nftables::schema::{
     Chain, Element, NfListObject, Nftables, Rule, Set, SetFlag, SetType, SetTypeValue, Table,
 };
-use nftables::stmt::{Match, NAT, NATFamily, Operator, Reject, RejectType, Statement};
+use nftables::stmt::{
+    Limit, Match, Meter, NAT, NATFamily, Operator, Reject, RejectType, Statement,
+};
 use nftables::types::{NfChainPolicy, NfChainType, NfFamily, NfHook};
 
 pub const TABLE: &str = "anjungan_captive";
 pub const SET: &str = "joined";
 const FAMILY: NfFamily = NfFamily::INet;
+
+/// Networks that are never the internet: "this network", RFC 1918,
+/// shared address space (carrier-grade NAT, 100.64.0.0/10), loopback,
+/// link-local, multicast, reserved and broadcast. A government office's
+/// LAN, its printers and its router's admin page are in these.
+pub const LOCAL_V4: &[(&str, u8)] = &[
+    ("0.0.0.0", 8),
+    ("10.0.0.0", 8),
+    ("100.64.0.0", 10),
+    ("127.0.0.0", 8),
+    ("169.254.0.0", 16),
+    ("172.16.0.0", 12),
+    ("192.168.0.0", 16),
+    ("224.0.0.0", 4),
+    ("240.0.0.0", 4),
+];
+/// The same for IPv6: unspecified and loopback, IPv4-mapped, unique local
+/// (fc00::/7), link-local, multicast.
+pub const LOCAL_V6: &[(&str, u8)] = &[
+    ("::", 127),
+    ("::ffff:0:0", 96),
+    ("fc00::", 7),
+    ("fe80::", 10),
+    ("ff00::", 8),
+];
+
+/// DNS before joining, per visitor address: a sustained 2 queries a second
+/// after a burst of 100. A phone that joins the Wi-Fi sends a few dozen
+/// lookups at once (its probes, then every app's A and AAAA) and then few;
+/// 100 lets that through untouched. A DNS tunnel carries a hundred bytes or
+/// so up and at most a few hundred down per query: at 2 a second nothing
+/// usable (a web page takes minutes).
+pub const DNS_RATE: u32 = 2;
+pub const DNS_BURST: u32 = 100;
+/// Pings to the device, from all guests together.
+pub const ECHO_RATE: u32 = 10;
 
 /// What the ruleset needs to know about the device.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +95,12 @@ pub struct GateSpec {
     pub address: Ipv4Addr,
     /// The portal's HTTP port.
     pub port: u16,
+    /// Local destinations the technician opened to joined visitors.
+    pub allow_local: Vec<LocalDestination>,
+    /// The uplink's own subnets (read from the interface; they change with
+    /// DHCP on the uplink): the office LAN, closed to visitors even when it
+    /// uses public addresses.
+    pub uplink_subnets: Vec<(IpAddr, u8)>,
 }
 
 /// The whole table with `sessions` as the set's elements, each with the
@@ -177,18 +234,20 @@ type ChainDef = (
 
 fn chains(spec: &GateSpec) -> Vec<ChainDef> {
     let guest = || is(meta(MetaKey::Iifname), text(&spec.interface));
+    let not_guest = || isnt(meta(MetaKey::Iifname), text(&spec.interface));
+    let not_loopback = || isnt(meta(MetaKey::Iifname), text("lo"));
     let to_guest = || is(meta(MetaKey::Oifname), text(&spec.interface));
-    let joined = || {
-        Statement::Match(Match {
-            left: Expression::Named(NamedExpression::Concat(vec![
-                field("ether", "saddr"),
-                field("ip", "saddr"),
-            ])),
-            right: text(&format!("@{SET}")),
-            op: Operator::IN,
-        })
+    let joined_key = || {
+        Expression::Named(NamedExpression::Concat(vec![
+            field("ether", "saddr"),
+            field("ip", "saddr"),
+        ]))
     };
+    let set_ref = || text(&format!("@{SET}"));
+    let joined = || is_in(joined_key(), set_ref());
+    let not_joined = || isnt(joined_key(), set_ref());
     let portal = text(&spec.address.to_string());
+    let to_portal = || is(field("ip", "daddr"), portal.clone());
     let dnat = || {
         Statement::DNAT(Some(NAT {
             addr: Some(text(&spec.address.to_string())),
@@ -199,6 +258,20 @@ fn chains(spec: &GateSpec) -> Vec<ChainDef> {
     };
     let tcp_dport = |p: u16| is(field("tcp", "dport"), Expression::Number(p.into()));
     let udp_dport = |p: u16| is(field("udp", "dport"), Expression::Number(p.into()));
+    let tcp_or_udp = || is(meta(MetaKey::L4proto), set(vec![text("tcp"), text("udp")]));
+    let any_dport = |p: u16| is(field("th", "dport"), Expression::Number(p.into()));
+    let icmp = |types: &[&str]| {
+        is(
+            field("icmp", "type"),
+            set(types.iter().map(|t| text(t)).collect()),
+        )
+    };
+    let icmpv6 = |types: &[&str]| {
+        is(
+            field("icmpv6", "type"),
+            set(types.iter().map(|t| text(t)).collect()),
+        )
+    };
     let established = || {
         is_in(
             Expression::Named(NamedExpression::CT(CT {
@@ -209,6 +282,16 @@ fn chains(spec: &GateSpec) -> Vec<ChainDef> {
             Expression::List(vec![text("established"), text("related")]),
         )
     };
+    let limit = |rate: u32, burst: u32, over: bool| {
+        Statement::Limit(Limit {
+            rate,
+            rate_unit: None,
+            per: Some("second".into()),
+            burst: Some(burst),
+            burst_unit: None,
+            inv: over.then_some(true),
+        })
+    };
     let accept = || Statement::Accept(None);
     let drop = || Statement::Drop(None);
     let reset = || Statement::Reject(Some(Reject::new(Some(RejectType::TCPReset), None)));
@@ -217,47 +300,115 @@ fn chains(spec: &GateSpec) -> Vec<ChainDef> {
     let mut prerouting = Vec::new();
     if spec.port != 80 {
         // Joined visitors still reach the portal at http://address/.
-        prerouting.push(vec![
-            guest(),
-            is(field("ip", "daddr"), portal.clone()),
-            tcp_dport(80),
-            dnat(),
-        ]);
+        prerouting.push(vec![guest(), to_portal(), tcp_dport(80), dnat()]);
     }
     prerouting.push(vec![guest(), joined(), Statement::Return(None)]);
     prerouting.push(vec![guest(), tcp_dport(80), dnat()]);
 
     let input = vec![
+        // The portal answers guests only: from the uplink (the office LAN)
+        // neither its address nor its port is there.
+        vec![not_guest(), not_loopback(), to_portal(), drop()],
+        vec![not_guest(), not_loopback(), tcp_dport(spec.port), drop()],
+        // Nobody on the Wi-Fi reroutes the device, not even as "related".
+        vec![
+            guest(),
+            icmpv6(&["nd-router-advert", "nd-redirect", "nd-router-solicit"]),
+            drop(),
+        ],
+        vec![guest(), icmp(&["redirect"]), drop()],
+        // Before the established rule: a tunnel's packets on one socket
+        // are "established" after the first answer.
+        vec![
+            guest(),
+            to_portal(),
+            tcp_or_udp(),
+            any_dport(53),
+            not_joined(),
+            Statement::Meter(Meter {
+                name: "dns_before_joining".into(),
+                key: field("ip", "saddr"),
+                stmt: Box::new(limit(DNS_RATE, DNS_BURST, true)),
+            }),
+            drop(),
+        ],
         vec![guest(), established(), accept()],
         vec![guest(), udp_dport(67), accept()],
+        vec![guest(), to_portal(), tcp_or_udp(), any_dport(53), accept()],
+        vec![guest(), to_portal(), tcp_dport(spec.port), accept()],
         vec![
             guest(),
-            is(field("ip", "daddr"), portal.clone()),
-            udp_dport(53),
+            icmp(&["echo-request"]),
+            limit(ECHO_RATE, ECHO_RATE * 2, false),
             accept(),
         ],
         vec![
             guest(),
-            is(field("ip", "daddr"), portal.clone()),
-            tcp_dport(53),
+            icmp(&[
+                "destination-unreachable",
+                "time-exceeded",
+                "parameter-problem",
+            ]),
             accept(),
         ],
         vec![
             guest(),
-            is(field("ip", "daddr"), portal),
-            tcp_dport(spec.port),
+            icmpv6(&["echo-request"]),
+            limit(ECHO_RATE, ECHO_RATE * 2, false),
             accept(),
         ],
-        vec![guest(), is(meta(MetaKey::L4proto), text("icmp")), accept()],
         vec![
             guest(),
-            is(meta(MetaKey::L4proto), text("ipv6-icmp")),
+            icmpv6(&[
+                "nd-neighbor-solicit",
+                "nd-neighbor-advert",
+                "destination-unreachable",
+                "packet-too-big",
+                "time-exceeded",
+                "parameter-problem",
+            ]),
             accept(),
         ],
         vec![guest(), drop()],
     ];
 
-    let forward = vec![
+    let mut forward = vec![
+        // Guest to guest through the device (the radio's ap_isolate stops
+        // the direct way).
+        vec![guest(), to_guest(), drop()],
+    ];
+    for allowed in &spec.allow_local {
+        let mut rule = vec![
+            guest(),
+            joined(),
+            daddr_in(
+                allowed.network,
+                vec![prefix(allowed.network, allowed.prefix)],
+            ),
+        ];
+        if let Some(port) = allowed.port {
+            rule.extend([tcp_or_udp(), any_dport(port)]);
+        }
+        rule.push(accept());
+        forward.push(rule);
+    }
+    let (v4, v6) = local_networks(&spec.uplink_subnets);
+    forward.push(vec![
+        guest(),
+        daddr_in(IpAddr::V4(Ipv4Addr::UNSPECIFIED), v4),
+        drop(),
+    ]);
+    forward.push(vec![
+        guest(),
+        daddr_in(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED), v6),
+        drop(),
+    ]);
+    forward.extend([
+        vec![
+            guest(),
+            isnt(meta(MetaKey::Oifname), text(&spec.uplink)),
+            drop(),
+        ],
         vec![guest(), joined(), accept()],
         vec![guest(), tcp_dport(443), reset()],
         // QUIC: browsers fall back at once when told the port is closed.
@@ -265,7 +416,7 @@ fn chains(spec: &GateSpec) -> Vec<ChainDef> {
         vec![guest(), drop()],
         vec![to_guest(), established(), accept()],
         vec![to_guest(), drop()],
-    ];
+    ]);
 
     let postrouting = vec![vec![
         guest(),
@@ -291,6 +442,64 @@ fn chains(spec: &GateSpec) -> Vec<ChainDef> {
             postrouting,
         ),
     ]
+}
+
+/// The networks joined visitors never reach, IPv4 and IPv6, as nft
+/// prefixes: the fixed ones and the uplink's own subnets, leaving out
+/// subnets inside another (an interval set refuses overlaps).
+fn local_networks(uplink: &[(IpAddr, u8)]) -> (Vec<Expression<'static>>, Vec<Expression<'static>>) {
+    let fixed = LOCAL_V4
+        .iter()
+        .chain(LOCAL_V6)
+        .map(|(a, len)| (a.parse::<IpAddr>().expect("a fixed address"), *len));
+    let mut all: Vec<(IpAddr, u8)> = fixed
+        .chain(
+            uplink
+                .iter()
+                .map(|(a, len)| (first_address(*a, *len), *len)),
+        )
+        .collect();
+    all.sort_by_key(|(a, len)| (*len, *a));
+    all.dedup();
+    let mut kept: Vec<(IpAddr, u8)> = Vec::new();
+    for (a, len) in all {
+        if !kept.iter().any(|(k, klen)| {
+            k.is_ipv4() == a.is_ipv4() && *klen <= len && first_address(a, *klen) == *k
+        }) {
+            kept.push((a, len));
+        }
+    }
+    kept.sort();
+    let (v4, v6): (Vec<_>, Vec<_>) = kept.into_iter().partition(|(a, _)| a.is_ipv4());
+    let exprs = |v: Vec<(IpAddr, u8)>| v.into_iter().map(|(a, len)| prefix(a, len)).collect();
+    (exprs(v4), exprs(v6))
+}
+
+fn prefix(addr: IpAddr, len: u8) -> Expression<'static> {
+    Expression::Named(NamedExpression::Prefix(Prefix {
+        addr: Box::new(text(&first_address(addr, len).to_string())),
+        len: len.into(),
+    }))
+}
+
+/// `ip daddr { ... }` or `ip6 daddr { ... }`, by the family of `like`.
+fn daddr_in(like: IpAddr, networks: Vec<Expression<'static>>) -> Statement<'static> {
+    let protocol = if like.is_ipv4() { "ip" } else { "ip6" };
+    is(field(protocol, "daddr"), set(networks))
+}
+
+fn set(items: Vec<Expression<'static>>) -> Expression<'static> {
+    Expression::Named(NamedExpression::Set(
+        items.into_iter().map(SetItem::Element).collect(),
+    ))
+}
+
+fn isnt(left: Expression<'static>, right: Expression<'static>) -> Statement<'static> {
+    Statement::Match(Match {
+        left,
+        right,
+        op: Operator::NEQ,
+    })
 }
 
 fn text(s: &str) -> Expression<'static> {
@@ -324,4 +533,160 @@ fn is_in(left: Expression<'static>, right: Expression<'static>) -> Statement<'st
         right,
         op: Operator::IN,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(allow_local: &[&str], uplink: &[(&str, u8)]) -> GateSpec {
+        GateSpec {
+            interface: "wlan0".into(),
+            uplink: "eth0".into(),
+            address: Ipv4Addr::new(10, 42, 0, 1),
+            port: 80,
+            allow_local: allow_local.iter().map(|a| a.parse().unwrap()).collect(),
+            uplink_subnets: uplink
+                .iter()
+                .map(|(a, len)| (a.parse().unwrap(), *len))
+                .collect(),
+        }
+    }
+
+    /// The rules of one chain, each as its JSON text, in order.
+    fn chain(spec: &GateSpec, name: &str) -> Vec<String> {
+        chains(spec)
+            .into_iter()
+            .find(|c| c.0 == name)
+            .unwrap()
+            .4
+            .iter()
+            .map(|rule| serde_json::to_string(rule).unwrap())
+            .collect()
+    }
+
+    const GUEST_TO_GUEST: &[&str] = &[
+        "iifname",
+        "oifname\"}},\"right\":\"wlan0\",\"op\":\"==\"}},{\"drop",
+    ];
+
+    fn position(rules: &[String], all: &[&str]) -> usize {
+        rules
+            .iter()
+            .position(|r| all.iter().all(|part| r.contains(part)))
+            .unwrap_or_else(|| panic!("no rule with {all:?} in {rules:#?}"))
+    }
+
+    #[test]
+    fn joined_guests_reach_no_local_network_and_no_other_guest() {
+        let rules = chain(&spec(&[], &[("10.98.0.1", 24)]), "forward");
+        let joined = position(&rules, &["@joined", "accept"]);
+        let guest_to_guest = position(&rules, GUEST_TO_GUEST);
+        let rfc1918 = position(&rules, &["192.168.0.0", "172.16.0.0", "100.64.0.0", "drop"]);
+        let v6 = position(&rules, &["fc00::", "fe80::", "ff00::", "drop"]);
+        let other_side = position(&rules, &["\"!=\"", "eth0", "drop"]);
+        assert!(guest_to_guest < joined && rfc1918 < joined && v6 < joined);
+        assert!(other_side < joined);
+        // The uplink's 10.98.0.0/24 is inside 10.0.0.0/8 already.
+        assert!(!rules[rfc1918].contains("10.98.0.0"), "{}", rules[rfc1918]);
+    }
+
+    #[test]
+    fn the_uplink_s_public_subnets_are_local_too() {
+        let rules = chain(
+            &spec(&[], &[("198.51.100.7", 24), ("2001:db8:5::1", 64)]),
+            "forward",
+        );
+        position(&rules, &["198.51.100.0", "\"len\":24", "drop"]);
+        position(&rules, &["2001:db8:5::", "\"len\":64", "drop"]);
+    }
+
+    #[test]
+    fn allow_local_opens_one_destination_before_the_local_networks_close() {
+        let rules = chain(
+            &spec(&["10.98.0.2/32:80", "192.168.7.0/24"], &[]),
+            "forward",
+        );
+        let router = position(
+            &rules,
+            &[
+                "10.98.0.2",
+                "\"len\":32",
+                "@joined",
+                "\"th\"",
+                "80",
+                "accept",
+            ],
+        );
+        let printer = position(&rules, &["192.168.7.0", "\"len\":24", "@joined", "accept"]);
+        let local = position(&rules, &["192.168.0.0", "drop"]);
+        assert!(router < local && printer < local);
+        assert!(!rules[printer].contains("dport"));
+        let guest_to_guest = position(&rules, GUEST_TO_GUEST);
+        assert!(
+            guest_to_guest < router,
+            "no allowance reopens guest to guest"
+        );
+    }
+
+    #[test]
+    fn local_networks_leave_out_what_another_holds() {
+        let (v4, v6) = local_networks(&[
+            ("10.98.0.1".parse().unwrap(), 24),
+            ("198.51.100.7".parse().unwrap(), 24),
+            ("198.51.100.9".parse().unwrap(), 25),
+            ("fd00::1".parse().unwrap(), 64),
+        ]);
+        let v4 = serde_json::to_string(&v4).unwrap();
+        assert_eq!(v4.matches("198.51.100.0").count(), 1, "{v4}");
+        assert!(!v4.contains("10.98.0.0"), "{v4}");
+        assert_eq!(v6.len(), LOCAL_V6.len());
+    }
+
+    #[test]
+    fn guests_cannot_reroute_the_device_and_dns_is_metered_before_joining() {
+        let rules = chain(&spec(&[], &[]), "input");
+        let established = position(&rules, &["established", "accept"]);
+        let advice = position(&rules, &["nd-router-advert", "nd-redirect", "drop"]);
+        let redirect = position(&rules, &["\"icmp\"", "redirect", "drop"]);
+        let meter = position(
+            &rules,
+            &[
+                "dns_before_joining",
+                "\"!=\"",
+                "@joined",
+                "\"inv\":true",
+                "drop",
+            ],
+        );
+        assert!(advice < established && redirect < established && meter < established);
+        assert!(rules[meter].contains(&format!("\"rate\":{DNS_RATE}")));
+        assert!(rules[meter].contains(&format!("\"burst\":{DNS_BURST}")));
+        position(
+            &rules,
+            &[
+                "nd-neighbor-solicit",
+                "nd-neighbor-advert",
+                "packet-too-big",
+                "accept",
+            ],
+        );
+        position(&rules, &["echo-request", "limit", "accept"]);
+        assert!(rules.last().unwrap().contains("drop"));
+    }
+
+    #[test]
+    fn the_portal_answers_the_guest_side_only() {
+        let rules = chain(&spec(&[], &[]), "input");
+        let from_elsewhere = position(&rules, &["\"!=\"", "wlan0", "\"lo\"", "10.42.0.1", "drop"]);
+        let port = position(
+            &rules,
+            &["\"!=\"", "wlan0", "\"lo\"", "dport", "80", "drop"],
+        );
+        let guests = position(
+            &rules,
+            &["==", "wlan0", "10.42.0.1", "dport", "80", "accept"],
+        );
+        assert!(from_elsewhere < guests && port < guests);
+    }
 }
