@@ -398,6 +398,17 @@ async fn the_daily_time_is_limited() {
             daily_minutes: 90,
         },
     );
+    // The daily time restarts at local midnight: run from 01:00 tomorrow,
+    // so that the hour and a half below stays within one day whenever the
+    // test runs.
+    let one_tomorrow = chrono::Local::now()
+        .date_naive()
+        .succ_opt()
+        .and_then(|d| d.and_hms_opt(1, 0, 0))
+        .and_then(|t| t.and_local_timezone(chrono::Local).earliest())
+        .unwrap();
+    bed.portal
+        .advance_clock(one_tomorrow.timestamp() - bed.portal.now());
     assert_eq!(
         bed.join("10.42.0.100", "").await.status(),
         StatusCode::SEE_OTHER
@@ -558,4 +569,47 @@ async fn search_results_are_escaped() {
     )
     .await;
     assert!(page.to_lowercase().contains("akta kelahiran"), "{page}");
+}
+
+/// Catalog text is the region's to write, not to run: markup in a name, a
+/// summary or the region's name shows as text, and an address cannot step
+/// out of its link.
+#[tokio::test]
+async fn catalog_markup_shows_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let text_config = format!(
+        "[device]\nid = \"t\"\ndata_dir = \"{}\"\n[captive]\naddress = \"10.42.0.1\"\nfirewall = \"nftables\"\n",
+        dir.path().display()
+    );
+    let config = Config::parse(&text_config, std::path::Path::new("test.toml")).unwrap();
+    let mut bundle = anjungan::catalog::demo::bundle();
+    bundle.region.name = "Banyumas <i>Kab</i>".into();
+    let s = &mut bundle.services[0];
+    s.name = anjungan::catalog::Text::id("<script>alert(1)</script>Akta");
+    s.summary = Some(anjungan::catalog::Text::id("<img src=x onerror=alert(2)>"));
+    s.online_url = Some("https://x.go.id/\"onmouseover=\"alert(3)".into());
+    let json = anjungan::catalog::to_json(&bundle);
+    let mut store = Store::open_for(&config).unwrap();
+    anjungan::catalog::import(&mut store, json.as_bytes(), "markup.json").unwrap();
+    drop(store);
+    let bed = bed_from(dir, config, PortalLimits::default(), |_| {});
+    bed.join("10.42.0.100", "").await;
+
+    let page = text(bed.get("10.42.0.100", "10.42.0.1", "/layanan").await).await;
+    for raw in ["<script>alert", "<img", "<i>", "\"onmouseover="] {
+        assert!(!page.contains(raw), "{raw} in {page}");
+    }
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;Akta"),
+        "{page}"
+    );
+    assert!(
+        page.contains("&lt;img src=x onerror=alert(2)&gt;"),
+        "{page}"
+    );
+    assert!(page.contains("Banyumas &lt;i&gt;Kab&lt;/i&gt;"), "{page}");
+    assert!(
+        page.contains("href=\"https://x.go.id/&quot;onmouseover=&quot;alert(3)\""),
+        "{page}"
+    );
 }
