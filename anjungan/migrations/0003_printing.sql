@@ -7,7 +7,7 @@ CREATE TABLE queue_ticket (
     prefix     TEXT    NOT NULL,
     seq        INTEGER NOT NULL CHECK (seq >= 1),
     service    TEXT    NOT NULL,
-    taken_at   TEXT    NOT NULL,            -- local time, RFC 3339
+    taken_at   TEXT    NOT NULL,            -- RFC 3339, UTC (see 0008)
     called_at  TEXT,                        -- when staff called it
     UNIQUE (day, prefix, seq)
 ) STRICT;

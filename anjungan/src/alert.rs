@@ -1,12 +1,11 @@
 //! Alerts for the technician: moments when a citizen at the device needed
-//! a person. The kiosk raises them; `anjungan alerts` and the health report
-//! read them.
+//! a person. The kiosk raises them; `anjungan alerts` reads them.
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, FixedOffset};
 use rusqlite::params;
 
-use crate::Result;
 use crate::store::Store;
+use crate::{Result, timestamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -24,42 +23,36 @@ impl Kind {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Alert {
+    /// RFC 3339, UTC (`timestamp`).
     pub at: String,
     pub kind: String,
     pub detail: String,
 }
 
 /// Records an alert; `detail` says where it came from ("panel button").
-pub fn raise(store: &Store, kind: Kind, detail: &str, now: NaiveDateTime) -> Result<()> {
-    store
-        .conn
-        .execute(
+pub fn raise(store: &Store, kind: Kind, detail: &str, now: DateTime<FixedOffset>) -> Result<()> {
+    store.run(|conn| {
+        conn.execute(
             "INSERT INTO alert (at, kind, detail) VALUES (?1, ?2, ?3)",
-            params![
-                now.format("%Y-%m-%dT%H:%M:%S").to_string(),
-                kind.code(),
-                detail
-            ],
+            params![timestamp::format(&now), kind.code(), detail],
         )
-        .map_err(|e| store.err(e))?;
+    })?;
     Ok(())
 }
 
 /// The last `limit` alerts, newest first.
 pub fn recent(store: &Store, limit: usize) -> Result<Vec<Alert>> {
-    let mut stmt = store
-        .conn
-        .prepare("SELECT at, kind, detail FROM alert ORDER BY id DESC LIMIT ?1")
-        .map_err(|e| store.err(e))?;
-    stmt.query_map([limit as i64], |r| {
-        Ok(Alert {
-            at: r.get(0)?,
-            kind: r.get(1)?,
-            detail: r.get(2)?,
-        })
+    store.run(|conn| {
+        conn.prepare("SELECT at, kind, detail FROM alert ORDER BY id DESC LIMIT ?1")?
+            .query_map([limit as i64], |r| {
+                Ok(Alert {
+                    at: r.get(0)?,
+                    kind: r.get(1)?,
+                    detail: r.get(2)?,
+                })
+            })?
+            .collect()
     })
-    .and_then(|rows| rows.collect())
-    .map_err(|e| store.err(e))
 }
 
 #[cfg(test)]
@@ -70,18 +63,14 @@ mod tests {
     fn alerts_are_kept_newest_first() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("a.db")).unwrap();
-        let at = |m| {
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
-                .unwrap()
-                .and_hms_opt(9, m, 0)
-                .unwrap()
-        };
+        let at =
+            |m| DateTime::parse_from_rfc3339(&format!("2026-11-30T09:{m:02}:00+07:00")).unwrap();
         raise(&store, Kind::CallStaff, "panel button", at(1)).unwrap();
         raise(&store, Kind::CallStaff, "screen", at(2)).unwrap();
         let alerts = recent(&store, 10).unwrap();
         assert_eq!(alerts.len(), 2);
         assert_eq!(alerts[0].detail, "screen");
-        assert_eq!(alerts[0].at, "2026-11-30T09:02:00");
+        assert_eq!(alerts[0].at, "2026-11-30T02:02:00Z");
         assert_eq!(alerts[1].kind, "call-staff");
         assert_eq!(recent(&store, 1).unwrap().len(), 1);
     }

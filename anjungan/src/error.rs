@@ -29,13 +29,15 @@ pub enum Error {
     #[error("catalog refused, nothing was changed: {0}")]
     CatalogRefused(#[from] crate::catalog::Refusal),
 
-    /// The database could not be opened, migrated, read or written.
+    /// The database could not be opened, read or written. Made in one
+    /// place, `store::error`, for every SQLite error of the crate.
     #[error("database {path}: {source}")]
     Store {
         path: PathBuf,
         source: rusqlite::Error,
     },
 
+    /// The database's schema could not be brought up to date.
     #[error("database {path}: {source}")]
     Migration {
         path: PathBuf,

@@ -15,6 +15,7 @@ pub mod print;
 pub mod queue;
 pub mod search;
 pub mod store;
+pub mod timestamp;
 pub mod wifi;
 
 pub use error::{Error, Result};

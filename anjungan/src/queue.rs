@@ -4,11 +4,11 @@
 //! before anything is printed; a ticket that did not print is printed again,
 //! with the same number).
 
-use chrono::NaiveDateTime;
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use chrono::{DateTime, FixedOffset};
+use rusqlite::{OptionalExtension, params};
 
-use crate::Result;
 use crate::store::Store;
+use crate::{Result, timestamp};
 
 /// The prefix of services whose bundle gives none.
 pub const DEFAULT_PREFIX: &str = "A";
@@ -32,19 +32,18 @@ impl Ticket {
     }
 }
 
-/// Takes the next number of `prefix` for `service` at local time `now`.
-pub fn take(store: &mut Store, prefix: &str, service: &str, now: NaiveDateTime) -> Result<Ticket> {
-    let path = store.path().to_owned();
-    let err = |e| store_err(&path, e);
-    // IMMEDIATE: the read of the last number and the insert of the next
-    // happen under one write lock, so two kiosks never get the same number.
-    let tx = store
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(err)?;
-    let ticket = take_in(&tx, prefix, service, now).map_err(err)?;
-    tx.commit().map_err(err)?;
-    Ok(ticket)
+/// Takes the next number of `prefix` for `service` at `now`, the device's
+/// local time (the day is the office's).
+pub fn take(
+    store: &mut Store,
+    prefix: &str,
+    service: &str,
+    now: DateTime<FixedOffset>,
+) -> Result<Ticket> {
+    // The store's transactions are IMMEDIATE: the read of the last number
+    // and the insert of the next happen under one write lock, so two kiosks
+    // never get the same number.
+    store.transaction(|tx| take_in(tx, prefix, service, now))
 }
 
 /// The next number, inside a write transaction the caller commits (with
@@ -53,10 +52,9 @@ pub(crate) fn take_in(
     tx: &rusqlite::Transaction,
     prefix: &str,
     service: &str,
-    now: NaiveDateTime,
+    now: DateTime<FixedOffset>,
 ) -> rusqlite::Result<Ticket> {
-    let day = now.date().format("%Y-%m-%d").to_string();
-    let taken_at = now.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let day = timestamp::local_day(&now);
     let (seq, ahead): (u32, u32) = tx.query_row(
         "SELECT COALESCE(MAX(seq), 0) + 1, COUNT(*) FILTER (WHERE called_at IS NULL)
          FROM queue_ticket WHERE day = ?1 AND prefix = ?2",
@@ -65,7 +63,7 @@ pub(crate) fn take_in(
     )?;
     tx.execute(
         "INSERT INTO queue_ticket (day, prefix, seq, service, taken_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![day, prefix, seq, service, taken_at],
+        params![day, prefix, seq, service, timestamp::format(&now)],
     )?;
     Ok(Ticket {
         id: tx.last_insert_rowid(),
@@ -78,42 +76,33 @@ pub(crate) fn take_in(
 }
 
 /// Calls the next waiting ticket of `prefix` today, if any.
-pub fn call_next(store: &mut Store, prefix: &str, now: NaiveDateTime) -> Result<Option<String>> {
-    let day = now.date().format("%Y-%m-%d").to_string();
-    let at = now.format("%Y-%m-%dT%H:%M:%S").to_string();
-    let called: Option<u32> = store
-        .conn
-        .query_row(
+pub fn call_next(
+    store: &mut Store,
+    prefix: &str,
+    now: DateTime<FixedOffset>,
+) -> Result<Option<String>> {
+    let called: Option<u32> = store.run(|conn| {
+        conn.query_row(
             "UPDATE queue_ticket SET called_at = ?3
              WHERE id = (SELECT id FROM queue_ticket
                          WHERE day = ?1 AND prefix = ?2 AND called_at IS NULL
                          ORDER BY seq LIMIT 1)
              RETURNING seq",
-            params![day, prefix, at],
+            params![timestamp::local_day(&now), prefix, timestamp::format(&now)],
             |r| r.get(0),
         )
         .optional()
-        .map_err(|e| store.err(e))?;
+    })?;
     Ok(called.map(|seq| format!("{prefix}{seq:03}")))
-}
-
-fn store_err(path: &std::path::Path, source: rusqlite::Error) -> crate::Error {
-    crate::Error::Store {
-        path: path.to_owned(),
-        source,
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
 
-    fn at(day: u32, h: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(2026, 11, day)
-            .unwrap()
-            .and_hms_opt(h, 0, 0)
-            .unwrap()
+    /// 2026-11-`day` at `h`:00 WIB.
+    fn at(day: u32, h: u32) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(&format!("2026-11-{day:02}T{h:02}:00:00+07:00")).unwrap()
     }
 
     #[test]
@@ -134,6 +123,23 @@ mod tests {
         );
         let t = take(&mut store, "A", "svc", at(30, 12)).unwrap();
         assert_eq!(t.waiting_ahead, 2);
+    }
+
+    #[test]
+    fn the_day_turns_at_local_midnight() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("q.db")).unwrap();
+        let t = |store: &mut Store, at: &str| {
+            let now = DateTime::parse_from_rfc3339(at).unwrap();
+            take(store, "A", "svc", now).unwrap()
+        };
+        assert_eq!(t(&mut store, "2026-11-30T23:50:00+07:00").number(), "A001");
+        // 00:10 WIB is still 30 November in UTC, but a new office day.
+        let next = t(&mut store, "2026-12-01T00:10:00+07:00");
+        assert_eq!(
+            (next.number(), next.day.as_str()),
+            ("A001".into(), "2026-12-01")
+        );
     }
 
     #[test]

@@ -3,13 +3,18 @@
 //! The kiosk, the portal and the command line open it at the same time, so
 //! every connection uses WAL (readers never block the writer), a busy
 //! timeout (writers queue instead of failing) and `synchronous = FULL` (a
-//! committed ticket or survey answer survives a power cut).
+//! committed queue number or print job survives a power cut).
+//!
+//! The connection stays inside [`Store`]: the domain's modules run their SQL
+//! through [`Store::run`] and [`Store::transaction`], which turn every SQLite
+//! error into [`Error::Store`] naming the file; programs outside the crate
+//! have only the modules' functions, never SQL.
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
 use crate::config::Config;
@@ -24,6 +29,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/0005_abandoned_jobs.sql")),
         M::up(include_str!("../migrations/0006_print_job_by_kind.sql")),
         M::up(include_str!("../migrations/0007_wifi_kicked.sql")),
+        M::up(include_str!("../migrations/0008_utc_times.sql")),
     ])
 });
 
@@ -31,7 +37,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct Store {
-    pub(crate) conn: Connection,
+    conn: Connection,
     path: PathBuf,
 }
 
@@ -51,10 +57,7 @@ impl Store {
     /// Opens (or creates) the database at `path` and brings its schema up
     /// to date.
     pub fn open(path: &Path) -> Result<Store> {
-        let fail = |source| Error::Store {
-            path: path.to_owned(),
-            source,
-        };
+        let fail = |source| error(path, source);
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -101,12 +104,37 @@ impl Store {
         &self.path
     }
 
-    /// Wraps a SQLite error with the database it came from.
-    pub(crate) fn err(&self, source: rusqlite::Error) -> Error {
-        Error::Store {
-            path: self.path.clone(),
-            source,
-        }
+    /// Runs `f` on the connection: for reads and single statements, which
+    /// SQLite makes atomic by themselves.
+    pub(crate) fn run<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
+        f(&self.conn).map_err(|source| error(&self.path, source))
+    }
+
+    /// Runs `f` in one transaction, committed when `f` succeeds and rolled
+    /// back otherwise. IMMEDIATE takes the write lock up front, so a read
+    /// followed by a write (the next queue number) never races another
+    /// program's, and writers queue behind the busy timeout instead of
+    /// failing half-way.
+    pub(crate) fn transaction<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction) -> rusqlite::Result<T>,
+    ) -> Result<T> {
+        let fail = |source| error(&self.path, source);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let value = f(&tx).map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        Ok(value)
+    }
+}
+
+/// The one conversion of a SQLite error: it names the database it came from.
+fn error(path: &Path, source: rusqlite::Error) -> Error {
+    Error::Store {
+        path: path.to_owned(),
+        source,
     }
 }
 
@@ -136,6 +164,84 @@ mod tests {
         // A second open of a migrated database is a no-op.
         drop(store);
         Store::open(&dir.path().join("a.db")).unwrap();
+    }
+
+    /// Set in the child process of the test below, which runs in WIB.
+    const IN_WIB: &str = "ANJUNGAN_TEST_IN_WIB";
+
+    /// A device that kept local times without an offset (before migration
+    /// 0008), in Western Indonesian Time: its rows become UTC, and counting
+    /// the last hour's voucher slips reads old and new rows alike.
+    #[test]
+    fn local_times_of_before_become_utc() {
+        if std::env::var_os(IN_WIB).is_none() {
+            // SQLite converts with the process's time zone, read at start:
+            // run this test again in a process that is in WIB.
+            let name = "store::tests::local_times_of_before_become_utc";
+            let child = std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", name, "--test-threads=1"])
+                .env(IN_WIB, "1")
+                .env("TZ", "WIB-7")
+                .output()
+                .unwrap();
+            let out = String::from_utf8_lossy(&child.stdout);
+            assert!(
+                child.status.success() && out.contains("1 passed"),
+                "{out}{}",
+                String::from_utf8_lossy(&child.stderr)
+            );
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let mut conn = Connection::open(&path).unwrap();
+        MIGRATIONS.to_version(&mut conn, 6).unwrap();
+        conn.execute_batch(
+            "INSERT INTO queue_ticket (day, prefix, seq, service, taken_at, called_at)
+                 VALUES ('2026-11-30', 'A', 1, 'svc', '2026-11-30T08:00:00', '2026-11-30T08:10:00');
+             INSERT INTO print_job (kind, label, bytes, created_at, printed_at)
+                 VALUES ('voucher', 'two hours ago', x'', '2026-11-30T07:30:00', '2026-11-30T07:30:01'),
+                        ('voucher', 'half an hour ago', x'', '2026-11-30T08:30:00', NULL);
+             INSERT INTO printer_fault (at, fault, detail)
+                 VALUES ('2026-11-30T00:15:00', 'paper-out', ''), ('edited by hand', 'x', '');
+             INSERT INTO alert (at, kind, detail) VALUES ('2026-11-30T08:45:00', 'call-staff', '');",
+        )
+        .unwrap();
+        drop(conn);
+
+        let store = Store::open(&path).unwrap();
+        let texts = |sql: &str| -> Vec<String> {
+            store
+                .run(|c| c.prepare(sql)?.query_map([], |r| r.get(0))?.collect())
+                .unwrap()
+        };
+        assert_eq!(
+            texts("SELECT taken_at || ' ' || called_at FROM queue_ticket"),
+            ["2026-11-30T01:00:00Z 2026-11-30T01:10:00Z"]
+        );
+        assert_eq!(
+            texts(
+                "SELECT created_at || ' ' || COALESCE(printed_at, '-') FROM print_job ORDER BY id"
+            ),
+            [
+                "2026-11-30T00:30:00Z 2026-11-30T00:30:01Z",
+                "2026-11-30T01:30:00Z -"
+            ]
+        );
+        // A quarter past midnight WIB is the day before in UTC; a value
+        // that was never a time stays as it was.
+        assert_eq!(
+            texts("SELECT at FROM printer_fault ORDER BY id"),
+            ["2026-11-29T17:15:00Z", "edited by hand"]
+        );
+        assert_eq!(texts("SELECT at FROM alert"), ["2026-11-30T01:45:00Z"]);
+
+        // At 09:00 WIB the last hour holds one slip of before, not two.
+        let nine = chrono::DateTime::parse_from_rfc3339("2026-11-30T09:00:00+07:00").unwrap();
+        let hour_ago = nine - chrono::Duration::hours(1);
+        let kept =
+            crate::print::spool::kept_since(&store, crate::print::spool::Kind::Voucher, hour_ago);
+        assert_eq!(kept.unwrap(), 1);
     }
 
     #[test]

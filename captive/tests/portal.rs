@@ -791,3 +791,52 @@ async fn the_portal_runs_on_the_clock_it_is_given() {
     clock.advance(1);
     assert!(b.portal.sessions.live(b.portal.now()).is_empty());
 }
+
+/// Catalog text is the region's to write, not to run: markup in a name, a
+/// summary or the region's name shows as text, and an address cannot step
+/// out of its link.
+#[tokio::test]
+async fn catalog_markup_shows_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let text_config = format!(
+        "[device]\nid = \"t\"\ndata_dir = \"{0}\"\n[captive]\naddress = \"10.42.0.1\"\nfirewall = \"nftables\"\ndhcp_leases = \"{0}/leases\"\n",
+        dir.path().display()
+    );
+    let config = Config::parse(&text_config, std::path::Path::new("test.toml")).unwrap();
+    let mut bundle = anjungan::catalog::demo::bundle();
+    bundle.region.name = "Banyumas <i>Kab</i>".into();
+    let s = &mut bundle.services[0];
+    s.name = anjungan::catalog::Text::id("<script>alert(1)</script>Akta");
+    s.summary = Some(anjungan::catalog::Text::id("<img src=x onerror=alert(2)>"));
+    s.online_url = Some("https://x.go.id/\"onmouseover=\"alert(3)".into());
+    let json = anjungan::catalog::to_json(&bundle);
+    let mut store = Store::open_for(&config).unwrap();
+    anjungan::catalog::import(&mut store, json.as_bytes(), "markup.json").unwrap();
+    drop(store);
+    let bed = bed_from(
+        dir,
+        config,
+        PortalLimits::default(),
+        Clock::system(),
+        |_| {},
+    );
+    bed.join("10.42.0.100", "").await;
+
+    let page = text(bed.get("10.42.0.100", "10.42.0.1", "/layanan").await).await;
+    for raw in ["<script>alert", "<img", "<i>", "\"onmouseover="] {
+        assert!(!page.contains(raw), "{raw} in {page}");
+    }
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;Akta"),
+        "{page}"
+    );
+    assert!(
+        page.contains("&lt;img src=x onerror=alert(2)&gt;"),
+        "{page}"
+    );
+    assert!(page.contains("Banyumas &lt;i&gt;Kab&lt;/i&gt;"), "{page}");
+    assert!(
+        page.contains("href=\"https://x.go.id/&quot;onmouseover=&quot;alert(3)\""),
+        "{page}"
+    );
+}

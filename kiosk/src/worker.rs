@@ -18,13 +18,14 @@ use anjungan::alert;
 use anjungan::catalog::Catalog;
 use anjungan::config::Printer;
 use anjungan::print::documents::{self, TicketFace};
+use anjungan::print::send;
 use anjungan::print::spool::{self, Kind};
 use anjungan::print::transport::{self, Fault};
 use anjungan::print::{Paper, to_escpos};
 use anjungan::queue;
 use anjungan::store::Store;
 use anjungan::wifi::voucher;
-use chrono::NaiveDateTime;
+use chrono::{DateTime, FixedOffset};
 
 /// How often a printer with a fault is asked whether it is back.
 pub const RECHECK: Duration = Duration::from_secs(10);
@@ -220,8 +221,8 @@ impl Worker {
     }
 }
 
-fn now() -> NaiveDateTime {
-    chrono::Local::now().naive_local()
+fn now() -> DateTime<FixedOffset> {
+    chrono::Local::now().fixed_offset()
 }
 
 fn serve(setup: &Setup, inbox: &Receiver<Request>, send: impl Fn(Report)) {
@@ -324,7 +325,7 @@ fn print(
     let now = now();
     let by = documents::Printer {
         device_id: &setup.device_id,
-        now,
+        now: now.naive_local(),
     };
     let broken = |e: anjungan::Error| Report::Broken {
         visit,
@@ -434,7 +435,7 @@ fn voucher(
             jobs: Vec::new(),
         });
     }
-    let hour_ago = by.now - chrono::Duration::hours(1);
+    let hour_ago = now() - chrono::Duration::hours(1);
     if spool::kept_since(store, Kind::Voucher, hour_ago)? >= VOUCHERS_PER_HOUR {
         return Ok(Report::Limited { visit });
     }
@@ -450,7 +451,7 @@ fn voucher(
         setup.paper,
         by,
     ));
-    let job = spool::submit(store, Kind::Voucher, &code, &bytes, by.now)?;
+    let job = spool::submit(store, Kind::Voucher, &code, &bytes, now())?;
     Ok(deliver(store, setup, visit, Slip::Voucher(code), vec![job]))
 }
 
@@ -458,7 +459,7 @@ fn voucher(
 /// meet it too) and keeps them all.
 fn deliver(store: &mut Store, setup: &Setup, visit: u64, slip: Slip, jobs: Vec<i64>) -> Report {
     for (i, &job) in jobs.iter().enumerate() {
-        match spool::deliver(store, &setup.printer, job, now()) {
+        match send::deliver(store, &setup.printer, job, now()) {
             Ok(Ok(())) => {}
             Ok(Err(fault)) => {
                 return Report::Failed {

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use anjungan::config::Printer;
 use anjungan::print::documents;
+use anjungan::print::send;
 use anjungan::print::spool::{self, Kind};
 use anjungan::print::transport::Fault;
 use anjungan::print::{Document, Paper, Style, interpret, to_escpos};
@@ -23,11 +24,17 @@ fn document() -> Vec<u8> {
     to_escpos(&d)
 }
 
-fn now() -> chrono::NaiveDateTime {
+/// 09:00 on 30 November 2026 in the test machine's zone: the command
+/// line's `--at` below is read in that zone too, so both count the same
+/// day's numbers.
+fn now() -> chrono::DateTime<chrono::FixedOffset> {
     chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
         .unwrap()
         .and_hms_opt(9, 0, 0)
         .unwrap()
+        .and_local_timezone(chrono::Local)
+        .unwrap()
+        .fixed_offset()
 }
 
 fn store() -> (tempfile::TempDir, Store) {
@@ -43,7 +50,7 @@ fn a_ready_printer_prints_exactly_the_document() {
     let bytes = document();
     let job = spool::submit(&mut store, Kind::Receipt, "akta-kelahiran", &bytes, now()).unwrap();
     assert_eq!(
-        spool::deliver(&mut store, &printer.printer(), job, now()).unwrap(),
+        send::deliver(&mut store, &printer.printer(), job, now()).unwrap(),
         Ok(())
     );
     assert!(spool::pending(&store).unwrap().is_empty());
@@ -67,7 +74,7 @@ fn out_of_paper_keeps_the_job_until_the_paper_is_back() {
         now(),
     )
     .unwrap();
-    let outcome = spool::deliver(&mut store, &printer.printer(), job, now()).unwrap();
+    let outcome = send::deliver(&mut store, &printer.printer(), job, now()).unwrap();
     assert_eq!(outcome, Err(Fault::PaperOut));
     assert_eq!(
         Fault::PaperOut.for_citizen(anjungan::Lang::Id),
@@ -86,7 +93,7 @@ fn out_of_paper_keeps_the_job_until_the_paper_is_back() {
 
     printer.set(Mode::Ready);
     assert_eq!(
-        spool::deliver(&mut store, &printer.printer(), job, now()).unwrap(),
+        send::deliver(&mut store, &printer.printer(), job, now()).unwrap(),
         Ok(())
     );
     assert!(spool::pending(&store).unwrap().is_empty());
@@ -98,7 +105,7 @@ fn a_connection_dropped_mid_job_keeps_the_job() {
     let (_dir, mut store) = store();
     let big: Vec<u8> = document().repeat(2000);
     let job = spool::submit(&mut store, Kind::Receipt, "big", &big, now()).unwrap();
-    let outcome = spool::deliver(&mut store, &printer.printer(), job, now()).unwrap();
+    let outcome = send::deliver(&mut store, &printer.printer(), job, now()).unwrap();
     assert!(
         matches!(outcome, Err(Fault::Unreachable(_)) | Err(Fault::NoAnswer)),
         "{outcome:?}"
@@ -112,7 +119,7 @@ fn a_printer_that_never_answers_does_not_hang_the_kiosk() {
     let (_dir, mut store) = store();
     let job = spool::submit(&mut store, Kind::Receipt, "x", &document(), now()).unwrap();
     let started = Instant::now();
-    let outcome = spool::deliver(&mut store, &printer.printer(), job, now()).unwrap();
+    let outcome = send::deliver(&mut store, &printer.printer(), job, now()).unwrap();
     assert_eq!(outcome, Err(Fault::NoAnswer));
     assert!(
         started.elapsed() < Duration::from_secs(15),
@@ -137,7 +144,7 @@ fn a_printer_that_is_not_there_is_reported() {
         port,
     };
     assert!(matches!(
-        spool::deliver(&mut store, &printer, job, now()).unwrap(),
+        send::deliver(&mut store, &printer, job, now()).unwrap(),
         Err(Fault::Unreachable(_))
     ));
 }
@@ -164,7 +171,7 @@ fn a_crash_between_taking_a_number_and_printing_it_loses_nothing() {
             };
             let by = documents::Printer {
                 device_id: "test-device",
-                now: now(),
+                now: now().naive_local(),
             };
             to_escpos(&documents::ticket(
                 &catalog,

@@ -1,18 +1,19 @@
 //! The catalog installed on this device: importing a bundle into the store
 //! in one transaction, and loading what is installed (or the demo catalog).
 
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, params};
 
 use super::model::Bundle;
 use super::{Catalog, Refusal, bundle, demo};
 use crate::store::Store;
-use crate::{Error, Result};
+use crate::{Error, Result, timestamp};
 
 /// What was installed, when and from where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Installed {
     /// Increases at every install; programs compare it to notice a new catalog.
     pub generation: i64,
+    /// RFC 3339, UTC (`timestamp`).
     pub installed_at: String,
     /// The file or URL it came from.
     pub source: String,
@@ -36,21 +37,17 @@ pub fn import(store: &mut Store, bytes: &[u8], source: &str) -> Result<Installed
 /// Installs an already validated bundle.
 pub fn install(store: &mut Store, b: &Bundle, source: &str) -> Result<Installed> {
     let json = bundle::to_json(b);
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let now = timestamp::format(&chrono::Utc::now());
     let detail = format!(
         "\"{}\" published {}, {} services",
         b.region.name,
         b.published,
         b.services.len()
     );
-    // IMMEDIATE takes the write lock up front, so two imports at once queue
-    // behind the busy timeout instead of failing half-way.
-    let path = store.path().to_owned();
-    let tx = store
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(|e| store_err(&path, e))?;
-    let write = || -> rusqlite::Result<i64> {
+    // One transaction, write lock taken up front (`Store::transaction`): two
+    // imports at once queue behind the busy timeout instead of failing
+    // half-way, and a failure leaves the previous catalog as it was.
+    let generation = store.transaction(|tx| {
         let generation: i64 = tx.query_row(
             "SELECT COALESCE(MAX(generation), 0) + 1 FROM catalog",
             [],
@@ -81,9 +78,7 @@ pub fn install(store: &mut Store, b: &Bundle, source: &str) -> Result<Installed>
             params![now, source, detail],
         )?;
         Ok(generation)
-    };
-    let generation = write().map_err(|e| store_err(&path, e))?;
-    tx.commit().map_err(|e| store_err(&path, e))?;
+    })?;
     Ok(Installed {
         generation,
         installed_at: now,
@@ -94,43 +89,33 @@ pub fn install(store: &mut Store, b: &Bundle, source: &str) -> Result<Installed>
     })
 }
 
-fn store_err(path: &std::path::Path, source: rusqlite::Error) -> Error {
-    Error::Store {
-        path: path.to_owned(),
-        source,
-    }
-}
-
 fn log(store: &mut Store, source: &str, outcome: &str, detail: &str) -> Result<()> {
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    store
-        .conn
-        .execute(
+    let now = timestamp::format(&chrono::Utc::now());
+    store.run(|conn| {
+        conn.execute(
             "INSERT INTO catalog_log (at, source, outcome, detail) VALUES (?1, ?2, ?3, ?4)",
             params![now, source, outcome, detail],
         )
-        .map_err(|e| store.err(e))?;
+    })?;
     Ok(())
 }
 
 /// The generation of the installed catalog, 0 when none is installed: a
 /// cheap query programs poll to pick up a newly installed catalog.
 pub fn generation(store: &Store) -> Result<i64> {
-    store
-        .conn
-        .query_row(
+    store.run(|conn| {
+        conn.query_row(
             "SELECT COALESCE(MAX(generation), 0) FROM catalog",
             [],
             |r| r.get(0),
         )
-        .map_err(|e| store.err(e))
+    })
 }
 
 /// The installed catalog, or the built-in demo catalog on a fresh device.
 pub fn load(store: &Store) -> Result<Catalog> {
-    let row = store
-        .conn
-        .query_row(
+    let row = store.run(|conn| {
+        conn.query_row(
             "SELECT generation, bundle, published, region_name, services, installed_at, source
              FROM catalog WHERE slot = 1",
             [],
@@ -149,7 +134,7 @@ pub fn load(store: &Store) -> Result<Catalog> {
             },
         )
         .optional()
-        .map_err(|e| store.err(e))?;
+    })?;
     match row {
         None => Ok(Catalog::new(demo::bundle(), None)),
         Some((installed, json)) => {
@@ -164,19 +149,18 @@ pub fn load(store: &Store) -> Result<Catalog> {
     }
 }
 
-/// The import log, newest first: `(at, source, outcome, detail)`.
+/// The import log, newest first: `(at, source, outcome, detail)`, `at` in
+/// RFC 3339, UTC.
 pub fn history(store: &Store, limit: usize) -> Result<Vec<(String, String, String, String)>> {
-    let mut stmt = store
-        .conn
-        .prepare("SELECT at, source, outcome, detail FROM catalog_log ORDER BY id DESC LIMIT ?1")
-        .map_err(|e| store.err(e))?;
-    let rows = stmt
+    store.run(|conn| {
+        conn.prepare(
+            "SELECT at, source, outcome, detail FROM catalog_log ORDER BY id DESC LIMIT ?1",
+        )?
         .query_map([limit as i64], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
-        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-        .map_err(|e| store.err(e))?;
-    Ok(rows)
+        })?
+        .collect()
+    })
 }
 
 #[cfg(test)]

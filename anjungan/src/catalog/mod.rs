@@ -108,17 +108,30 @@ mod tests {
 
     #[test]
     fn announcements_between_their_bounds() {
-        let catalog = Catalog::new(demo::bundle(), None);
-        let all = catalog.bundle().announcements.len();
-        let unbounded = catalog
-            .bundle()
-            .announcements
-            .iter()
-            .filter(|a| a.from.is_none() && a.until.is_none())
-            .count();
-        let far_future = DateTime::parse_from_rfc3339("2099-01-01T00:00:00+07:00").unwrap();
-        assert!(catalog.announcements_at(far_future).count() <= all);
-        assert!(catalog.announcements_at(far_future).count() >= unbounded);
+        let mut bundle = demo::bundle();
+        let notice = |id: &str, from: Option<&str>, until: Option<&str>| Announcement {
+            id: id.into(),
+            title: Text::id(id),
+            body: Text::id(id),
+            from: from.map(Into::into),
+            until: until.map(Into::into),
+        };
+        bundle.announcements = vec![
+            notice("always", None, None),
+            notice("december", Some("2026-12-01T00:00:00+07:00"), None),
+            notice("november", None, Some("2026-12-01T00:00:00+07:00")),
+            notice("unreadable", Some("soon"), None),
+        ];
+        let catalog = Catalog::new(bundle, None);
+        let shown = |at: &str| -> Vec<String> {
+            let at = DateTime::parse_from_rfc3339(at).unwrap();
+            catalog.announcements_at(at).map(|a| a.id.clone()).collect()
+        };
+        assert_eq!(shown("2026-11-30T23:59:59+07:00"), ["always", "november"]);
+        // `from` is the first moment shown, `until` the first not shown;
+        // the same moment in UTC is the same moment.
+        assert_eq!(shown("2026-12-01T00:00:00+07:00"), ["always", "december"]);
+        assert_eq!(shown("2026-11-30T17:00:00Z"), ["always", "december"]);
     }
 
     #[test]

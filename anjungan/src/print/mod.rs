@@ -1,13 +1,14 @@
 //! Printing on ESC/POS thermal printers: documents laid out for 58 mm and
 //! 80 mm paper, encoded with the `escpos` crate, read back by an
 //! interpreter (for tests and pictures), and the three documents the kiosk
-//! prints.
+//! prints; kept in the spool before they are sent.
 
 pub mod document;
 pub mod documents;
 pub mod encode;
 pub mod interpret;
 pub mod picture;
+pub mod send;
 pub mod spool;
 pub mod transport;
 

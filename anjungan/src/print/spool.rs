@@ -1,16 +1,16 @@
 //! The print spool: every document is committed to the database before it
 //! goes to the printer and marked printed only when the printer took it, so
 //! paper running out, a cover left open or a power cut loses no ticket; the
-//! kiosk offers what did not print again.
+//! kiosk offers what did not print again. This module only keeps records;
+//! `send` hands a kept job to the printer.
 
-use chrono::NaiveDateTime;
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use chrono::{DateTime, FixedOffset};
+use rusqlite::{OptionalExtension, params};
 
-use super::transport::{self, Fault};
-use crate::config::Printer;
+use super::transport::Fault;
 use crate::queue::{self, Ticket};
 use crate::store::Store;
-use crate::{Error, Result};
+use crate::{Result, timestamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -35,13 +35,10 @@ pub struct Pending {
     pub id: i64,
     pub kind: String,
     pub label: String,
+    /// RFC 3339, UTC (`timestamp`).
     pub created_at: String,
     pub attempts: u32,
     pub last_fault: Option<String>,
-}
-
-fn stamp(now: NaiveDateTime) -> String {
-    now.format("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
 /// Keeps a document for printing; returns the job's id.
@@ -50,16 +47,15 @@ pub fn submit(
     kind: Kind,
     label: &str,
     bytes: &[u8],
-    now: NaiveDateTime,
+    now: DateTime<FixedOffset>,
 ) -> Result<i64> {
-    store
-        .conn
-        .execute(
+    store.run(|conn| {
+        conn.execute(
             "INSERT INTO print_job (kind, label, bytes, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![kind.as_str(), label, bytes, stamp(now)],
-        )
-        .map_err(|e| store.err(e))?;
-    Ok(store.conn.last_insert_rowid())
+            params![kind.as_str(), label, bytes, timestamp::format(&now)],
+        )?;
+        Ok(conn.last_insert_rowid())
+    })
 }
 
 /// Takes a queue number and keeps its ticket for printing, in one
@@ -69,184 +65,146 @@ pub fn submit_ticket(
     store: &mut Store,
     prefix: &str,
     service: &str,
-    now: NaiveDateTime,
+    now: DateTime<FixedOffset>,
     render: impl FnOnce(&Ticket) -> Vec<u8>,
 ) -> Result<(Ticket, i64)> {
-    let path = store.path().to_owned();
-    let err = |source| Error::Store {
-        path: path.clone(),
-        source,
-    };
-    let tx = store
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(err)?;
-    let ticket = queue::take_in(&tx, prefix, service, now).map_err(err)?;
-    let bytes = render(&ticket);
-    tx.execute(
-        "INSERT INTO print_job (kind, label, bytes, ticket, created_at) VALUES ('ticket', ?1, ?2, ?3, ?4)",
-        params![format!("{} {service}", ticket.number()), bytes, ticket.id, stamp(now)],
-    )
-    .map_err(err)?;
-    let job = tx.last_insert_rowid();
-    tx.commit().map_err(err)?;
-    Ok((ticket, job))
+    store.transaction(|tx| {
+        let ticket = queue::take_in(tx, prefix, service, now)?;
+        let bytes = render(&ticket);
+        tx.execute(
+            "INSERT INTO print_job (kind, label, bytes, ticket, created_at) VALUES ('ticket', ?1, ?2, ?3, ?4)",
+            params![
+                format!("{} {service}", ticket.number()),
+                bytes,
+                ticket.id,
+                timestamp::format(&now)
+            ],
+        )?;
+        Ok((ticket, tx.last_insert_rowid()))
+    })
 }
 
-/// Sends job `id` to the printer. On a fault the job stays pending, the
-/// fault is logged for the technician, and the fault is returned for the
-/// citizen's screen.
-pub fn deliver(
-    store: &mut Store,
-    printer: &Printer,
-    id: i64,
-    now: NaiveDateTime,
-) -> Result<Result<(), Fault>> {
-    let bytes: Option<Vec<u8>> = store
-        .conn
-        .query_row(
+/// The bytes of job `id` if it is still to be printed: `None` once it is
+/// printed or given up.
+pub(crate) fn unsent(store: &Store, id: i64) -> Result<Option<Vec<u8>>> {
+    store.run(|conn| {
+        conn.query_row(
             "SELECT bytes FROM print_job WHERE id = ?1 AND printed_at IS NULL AND abandoned_at IS NULL",
             [id],
             |r| r.get(0),
         )
         .optional()
-        .map_err(|e| store.err(e))?;
-    let Some(bytes) = bytes else {
-        return Ok(Ok(())); // printed already, or given up
-    };
-    let outcome = transport::send(printer, &bytes);
-    let at = stamp(now);
-    let write = match &outcome {
-        Ok(()) => store.conn.execute(
-            "UPDATE print_job SET printed_at = ?2, attempts = attempts + 1, last_fault = NULL WHERE id = ?1",
-            params![id, at],
-        ),
-        Err(fault) => store
-            .conn
-            .execute(
-                "UPDATE print_job SET attempts = attempts + 1, last_fault = ?2 WHERE id = ?1",
-                params![id, fault.code()],
-            )
-            .and_then(|_| log_fault(store, fault, &at)),
-    };
-    write.map_err(|e| store.err(e))?;
-    Ok(outcome)
+    })
 }
 
-/// Logs a fault found by asking the printer between jobs, for the technician.
-pub fn record_fault(store: &Store, fault: &Fault, now: NaiveDateTime) -> Result<()> {
-    log_fault(store, fault, &stamp(now)).map_err(|e| store.err(e))?;
+/// The printer took job `id` whole.
+pub(crate) fn printed(store: &Store, id: i64, now: DateTime<FixedOffset>) -> Result<()> {
+    store.run(|conn| {
+        conn.execute(
+            "UPDATE print_job SET printed_at = ?2, attempts = attempts + 1, last_fault = NULL WHERE id = ?1",
+            params![id, timestamp::format(&now)],
+        )
+    })?;
     Ok(())
 }
 
-fn log_fault(store: &Store, fault: &Fault, at: &str) -> rusqlite::Result<usize> {
-    store.conn.execute(
+/// Job `id` met `fault`: it stays pending with the fault noted, and the
+/// fault is logged for the technician.
+pub(crate) fn failed(
+    store: &mut Store,
+    id: i64,
+    fault: &Fault,
+    now: DateTime<FixedOffset>,
+) -> Result<()> {
+    store.transaction(|tx| {
+        tx.execute(
+            "UPDATE print_job SET attempts = attempts + 1, last_fault = ?2 WHERE id = ?1",
+            params![id, fault.code()],
+        )?;
+        log_fault(tx, fault, now)
+    })
+}
+
+/// Logs a fault found by asking the printer between jobs, for the technician.
+pub fn record_fault(store: &Store, fault: &Fault, now: DateTime<FixedOffset>) -> Result<()> {
+    store.run(|conn| log_fault(conn, fault, now))
+}
+
+fn log_fault(
+    conn: &rusqlite::Connection,
+    fault: &Fault,
+    now: DateTime<FixedOffset>,
+) -> rusqlite::Result<()> {
+    conn.execute(
         "INSERT INTO printer_fault (at, fault, detail) VALUES (?1, ?2, ?3)",
-        params![at, fault.code(), fault.to_string()],
-    )
+        params![timestamp::format(&now), fault.code(), fault.to_string()],
+    )?;
+    Ok(())
 }
 
 /// Gives up jobs whose citizen has gone, so nobody prints them later;
 /// printed ones are left as they are.
-pub fn abandon(store: &mut Store, jobs: &[i64], now: NaiveDateTime) -> Result<()> {
-    let path = store.path().to_owned();
-    let err = |source| Error::Store {
-        path: path.clone(),
-        source,
-    };
-    let tx = store.conn.transaction().map_err(err)?;
-    for id in jobs {
-        tx.execute(
-            "UPDATE print_job SET abandoned_at = ?2 WHERE id = ?1 AND printed_at IS NULL",
-            params![id, stamp(now)],
-        )
-        .map_err(err)?;
-    }
-    tx.commit().map_err(err)
+pub fn abandon(store: &mut Store, jobs: &[i64], now: DateTime<FixedOffset>) -> Result<()> {
+    store.transaction(|tx| {
+        for id in jobs {
+            tx.execute(
+                "UPDATE print_job SET abandoned_at = ?2 WHERE id = ?1 AND printed_at IS NULL",
+                params![id, timestamp::format(&now)],
+            )?;
+        }
+        Ok(())
+    })
 }
 
 /// Jobs waiting to be printed (not printed, not abandoned), oldest first.
 pub fn pending(store: &Store) -> Result<Vec<Pending>> {
-    let mut stmt = store
-        .conn
-        .prepare(
+    store.run(|conn| {
+        conn.prepare(
             "SELECT id, kind, label, created_at, attempts, last_fault
              FROM print_job WHERE printed_at IS NULL AND abandoned_at IS NULL ORDER BY id",
-        )
-        .map_err(|e| store.err(e))?;
-    stmt.query_map([], |r| {
-        Ok(Pending {
-            id: r.get(0)?,
-            kind: r.get(1)?,
-            label: r.get(2)?,
-            created_at: r.get(3)?,
-            attempts: r.get(4)?,
-            last_fault: r.get(5)?,
-        })
+        )?
+        .query_map([], |r| {
+            Ok(Pending {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                label: r.get(2)?,
+                created_at: r.get(3)?,
+                attempts: r.get(4)?,
+                last_fault: r.get(5)?,
+            })
+        })?
+        .collect()
     })
-    .and_then(|rows| rows.collect())
-    .map_err(|e| store.err(e))
 }
 
 /// How many documents of `kind` were kept for printing since `since`,
 /// printed or not: the kiosk's limit on voucher slips.
-pub fn kept_since(store: &Store, kind: Kind, since: NaiveDateTime) -> Result<u32> {
-    store
-        .conn
-        .query_row(
+pub fn kept_since(store: &Store, kind: Kind, since: DateTime<FixedOffset>) -> Result<u32> {
+    store.run(|conn| {
+        conn.query_row(
             "SELECT count(*) FROM print_job WHERE kind = ?1 AND created_at >= ?2",
-            params![kind.as_str(), stamp(since)],
+            params![kind.as_str(), timestamp::format(&since)],
             |r| r.get(0),
         )
-        .map_err(|e| store.err(e))
+    })
 }
 
-/// The last printer faults, newest first: `(at, fault, detail)`.
+/// The last printer faults, newest first: `(at, fault, detail)`, `at` in
+/// RFC 3339, UTC.
 pub fn faults(store: &Store, limit: usize) -> Result<Vec<(String, String, String)>> {
-    let mut stmt = store
-        .conn
-        .prepare("SELECT at, fault, detail FROM printer_fault ORDER BY id DESC LIMIT ?1")
-        .map_err(|e| store.err(e))?;
-    stmt.query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .and_then(|rows| rows.collect())
-        .map_err(|e| store.err(e))
+    store.run(|conn| {
+        conn.prepare("SELECT at, fault, detail FROM printer_fault ORDER BY id DESC LIMIT ?1")?
+            .query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect()
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn now() -> NaiveDateTime {
-        chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
-            .unwrap()
-            .and_hms_opt(9, 0, 0)
-            .unwrap()
-    }
-
-    #[test]
-    fn a_fault_keeps_the_job_and_logs_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("p.db")).unwrap();
-        let id = submit(
-            &mut store,
-            Kind::Receipt,
-            "akta-kelahiran",
-            b"hello\n",
-            now(),
-        )
-        .unwrap();
-        let outcome = deliver(&mut store, &Printer::None, id, now()).unwrap();
-        assert_eq!(outcome, Err(Fault::NotConfigured));
-        let pending = pending(&store).unwrap();
-        assert_eq!(pending.len(), 1);
-        assert_eq!(pending[0].last_fault.as_deref(), Some("not-configured"));
-        assert_eq!(faults(&store, 5).unwrap()[0].1, "not-configured");
-
-        let file = dir.path().join("printer.bin");
-        let outcome = deliver(&mut store, &Printer::File(file.clone()), id, now()).unwrap();
-        assert_eq!(outcome, Ok(()));
-        assert!(super::pending(&store).unwrap().is_empty());
-        assert_eq!(std::fs::read(file).unwrap(), b"hello\n");
+    fn now() -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339("2026-11-30T09:00:00+07:00").unwrap()
     }
 
     #[test]
@@ -258,6 +216,8 @@ mod tests {
         abandon(&mut store, &[gone], now()).unwrap();
         let ids: Vec<i64> = pending(&store).unwrap().iter().map(|p| p.id).collect();
         assert_eq!(ids, [kept]);
+        assert_eq!(unsent(&store, gone).unwrap(), None);
+        assert_eq!(unsent(&store, kept).unwrap().as_deref(), Some(&b"b"[..]));
     }
 
     #[test]
@@ -269,5 +229,44 @@ mod tests {
         assert_eq!(t.number(), "A001");
         assert_eq!(pending(&store).unwrap()[0].id, job);
         assert_eq!(pending(&store).unwrap()[0].label, "A001 svc");
+        assert_eq!(
+            pending(&store).unwrap()[0].created_at,
+            "2026-11-30T02:00:00Z"
+        );
+    }
+
+    #[test]
+    fn kept_since_counts_the_last_hour_whatever_the_zone() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("p.db")).unwrap();
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap();
+        submit(
+            &mut store,
+            Kind::Voucher,
+            "old",
+            b"",
+            at("2026-11-30T08:59:59+07:00"),
+        )
+        .unwrap();
+        submit(
+            &mut store,
+            Kind::Voucher,
+            "new",
+            b"",
+            at("2026-11-30T09:00:00+07:00"),
+        )
+        .unwrap();
+        submit(
+            &mut store,
+            Kind::Receipt,
+            "r",
+            b"",
+            at("2026-11-30T09:30:00+07:00"),
+        )
+        .unwrap();
+        // The same moment seen from another zone counts the same.
+        for hour_ago in ["2026-11-30T09:00:00+07:00", "2026-11-30T02:00:00+00:00"] {
+            assert_eq!(kept_since(&store, Kind::Voucher, at(hour_ago)).unwrap(), 1);
+        }
     }
 }

@@ -425,9 +425,17 @@ mod tests {
     fn long_pasted_text_is_bounded() {
         let c = catalog();
         let index = SearchIndex::build(&c);
-        let blob = "akta ".repeat(10_000) + &"x".repeat(100_000);
-        let hits = index.search(&blob, 5);
-        assert!(hits.len() <= 5);
+        let services =
+            |q: &str| -> Vec<usize> { index.search(q, 5).iter().map(|h| h.service).collect() };
+        let alone = services("akta");
+        assert!(!alone.is_empty());
+        // A word longer than any word is dropped and words past the
+        // twelfth are not read: the pasted text searches for "akta" alone.
+        let long_word = "x".repeat(100_000);
+        let blob = format!("{long_word} {}paspor", "akta ".repeat(10_000));
+        assert_eq!(services(&blob), alone);
+        let twelfth = format!("{long_word} {}paspor", "akta ".repeat(11));
+        assert_ne!(services(&twelfth), alone, "the twelfth word counts");
     }
 
     #[test]

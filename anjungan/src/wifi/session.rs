@@ -11,7 +11,6 @@ use rusqlite::{Row, params};
 use serde::Serialize;
 
 use super::Mac;
-use super::voucher::store_err;
 use crate::Result;
 use crate::store::Store;
 
@@ -81,10 +80,8 @@ pub fn record(
     method: JoinMethod,
     voucher: Option<&str>,
 ) -> Result<Session> {
-    let err = store_err(store);
-    store
-        .conn
-        .execute(
+    let id = store.run(|conn| {
+        conn.execute(
             "INSERT INTO wifi_session (mac, ip, started_at, expires_at, method, voucher)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
@@ -95,10 +92,11 @@ pub fn record(
                 method.as_str(),
                 voucher.and_then(super::voucher::normalize)
             ],
-        )
-        .map_err(&err)?;
+        )?;
+        Ok(conn.last_insert_rowid())
+    })?;
     Ok(Session {
-        id: store.conn.last_insert_rowid(),
+        id,
         mac,
         ip,
         started_at: now,
@@ -109,37 +107,32 @@ pub fn record(
 
 /// The sessions still running at `now`, oldest first.
 pub fn live(store: &Store, now: i64) -> Result<Vec<Session>> {
-    let err = store_err(store);
-    let mut stmt = store
-        .conn
-        .prepare_cached(
+    store.run(|conn| {
+        let mut stmt = conn.prepare_cached(
             "SELECT id, mac, ip, started_at, expires_at, method FROM wifi_session
              WHERE ended_at IS NULL AND expires_at > ?1 ORDER BY id",
-        )
-        .map_err(&err)?;
-    let rows = stmt.query_map([now], from_row).map_err(&err)?;
-    let mut sessions = Vec::new();
-    for row in rows {
-        // A row a person edited into nonsense is skipped, not fatal: the
-        // portal must come up.
-        if let Some(s) = row.map_err(&err)? {
-            sessions.push(s);
+        )?;
+        let mut sessions = Vec::new();
+        for row in stmt.query_map([now], from_row)? {
+            // A row a person edited into nonsense is skipped, not fatal: the
+            // portal must come up.
+            if let Some(s) = row? {
+                sessions.push(s);
+            }
         }
-    }
-    Ok(sessions)
+        Ok(sessions)
+    })
 }
 
 /// The visitor came back with a new IP address (same MAC): the session
 /// follows it.
 pub fn move_to(store: &Store, id: i64, ip: Ipv4Addr) -> Result<()> {
-    let err = store_err(store);
-    store
-        .conn
-        .execute(
+    store.run(|conn| {
+        conn.execute(
             "UPDATE wifi_session SET ip = ?2 WHERE id = ?1",
             params![id, ip.to_string()],
         )
-        .map_err(&err)?;
+    })?;
     Ok(())
 }
 
@@ -155,45 +148,39 @@ pub fn kick(store: &Store, id: i64, now: i64) -> Result<()> {
 }
 
 fn end_as(store: &Store, id: i64, now: i64, kicked: bool) -> Result<()> {
-    let err = store_err(store);
-    store
-        .conn
-        .execute(
+    store.run(|conn| {
+        conn.execute(
             "UPDATE wifi_session SET ended_at = ?2, expires_at = MIN(expires_at, MAX(?2, started_at + 1)), kicked = ?3
              WHERE id = ?1 AND ended_at IS NULL",
             params![id, now, kicked],
         )
-        .map_err(&err)?;
+    })?;
     Ok(())
 }
 
 /// When a technician last ended a session of `mac` (Unix seconds), if
 /// ever.
 pub fn last_kicked(store: &Store, mac: Mac) -> Result<Option<i64>> {
-    let err = store_err(store);
-    store
-        .conn
-        .query_row(
+    store.run(|conn| {
+        conn.query_row(
             "SELECT MAX(ended_at) FROM wifi_session WHERE mac = ?1 AND kicked = 1",
             [mac.to_string()],
             |r| r.get(0),
         )
-        .map_err(&err)
+    })
 }
 
 /// Seconds of internet `mac` had (or has booked) since `since`.
 pub fn used_since(store: &Store, mac: Mac, since: i64) -> Result<i64> {
-    let err = store_err(store);
-    store
-        .conn
-        .query_row(
+    store.run(|conn| {
+        conn.query_row(
             "SELECT COALESCE(SUM(MIN(COALESCE(ended_at, expires_at), expires_at) - MAX(started_at, ?2)), 0)
              FROM wifi_session
              WHERE mac = ?1 AND MIN(COALESCE(ended_at, expires_at), expires_at) > ?2",
             params![mac.to_string(), since],
             |r| r.get(0),
         )
-        .map_err(&err)
+    })
 }
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Option<Session>> {

@@ -47,23 +47,15 @@ pub enum Redemption {
 /// Makes `count` new vouchers of `minutes` each, in one transaction.
 pub fn issue(store: &mut Store, count: u32, minutes: u32, now: i64) -> Result<Vec<Voucher>> {
     assert!((1..=MAX_ISSUE).contains(&count) && (1..=MAX_MINUTES).contains(&minutes));
-    let store_err = store_err(store);
-    let tx = store.conn.transaction().map_err(&store_err)?;
-    let mut made = Vec::with_capacity(count as usize);
-    {
-        let mut insert = tx
-            .prepare(
-                "INSERT OR IGNORE INTO wifi_voucher (code, minutes, issued_at) VALUES (?1, ?2, ?3)",
-            )
-            .map_err(&store_err)?;
+    store.transaction(|tx| {
+        let mut insert = tx.prepare(
+            "INSERT OR IGNORE INTO wifi_voucher (code, minutes, issued_at) VALUES (?1, ?2, ?3)",
+        )?;
+        let mut made = Vec::with_capacity(count as usize);
         while made.len() < count as usize {
             let code = random_code();
             // A clash with an existing code (one in 2^40) is simply drawn again.
-            if insert
-                .execute(params![code, minutes, now])
-                .map_err(&store_err)?
-                == 1
-            {
+            if insert.execute(params![code, minutes, now])? == 1 {
                 made.push(Voucher {
                     code: display(&code),
                     minutes,
@@ -71,9 +63,8 @@ pub fn issue(store: &mut Store, count: u32, minutes: u32, now: i64) -> Result<Ve
                 });
             }
         }
-    }
-    tx.commit().map_err(&store_err)?;
-    Ok(made)
+        Ok(made)
+    })
 }
 
 /// Redeems `typed` (as the visitor typed it) for the device `mac` at `now`.
@@ -81,42 +72,38 @@ pub fn redeem(store: &mut Store, typed: &str, mac: Mac, now: i64) -> Result<Rede
     let Some(code) = normalize(typed) else {
         return Ok(Redemption::Unknown);
     };
-    let store_err = store_err(store);
-    let tx = store.conn.transaction().map_err(&store_err)?;
-    let row: Option<(i64, Option<i64>, Option<String>)> = tx
-        .query_row(
-            "SELECT minutes, first_used_at, mac FROM wifi_voucher WHERE code = ?1",
-            [&code],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()
-        .map_err(&store_err)?;
-    let outcome = match row {
-        None => Redemption::Unknown,
-        Some((minutes, None, _)) => {
-            tx.execute(
-                "UPDATE wifi_voucher SET first_used_at = ?2, mac = ?3 WHERE code = ?1",
-                params![code, now, mac.to_string()],
+    store.transaction(|tx| {
+        let row: Option<(i64, Option<i64>, Option<String>)> = tx
+            .query_row(
+                "SELECT minutes, first_used_at, mac FROM wifi_voucher WHERE code = ?1",
+                [&code],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
-            .map_err(&store_err)?;
-            Redemption::Granted {
-                expires_at: now + minutes * 60,
+            .optional()?;
+        Ok(match row {
+            None => Redemption::Unknown,
+            Some((minutes, None, _)) => {
+                tx.execute(
+                    "UPDATE wifi_voucher SET first_used_at = ?2, mac = ?3 WHERE code = ?1",
+                    params![code, now, mac.to_string()],
+                )?;
+                Redemption::Granted {
+                    expires_at: now + minutes * 60,
+                }
             }
-        }
-        Some((minutes, Some(first), Some(owner))) => {
-            let expires_at = first + minutes * 60;
-            if owner != mac.to_string() {
-                Redemption::Taken
-            } else if expires_at <= now {
-                Redemption::Spent
-            } else {
-                Redemption::Granted { expires_at }
+            Some((minutes, Some(first), Some(owner))) => {
+                let expires_at = first + minutes * 60;
+                if owner != mac.to_string() {
+                    Redemption::Taken
+                } else if expires_at <= now {
+                    Redemption::Spent
+                } else {
+                    Redemption::Granted { expires_at }
+                }
             }
-        }
-        Some((_, Some(_), None)) => Redemption::Unknown, // excluded by the table's CHECK
-    };
-    tx.commit().map_err(&store_err)?;
-    Ok(outcome)
+            Some((_, Some(_), None)) => Redemption::Unknown, // excluded by the table's CHECK
+        })
+    })
 }
 
 /// The voucher `typed` names, if it exists (for printing its slip).
@@ -124,9 +111,8 @@ pub fn find(store: &Store, typed: &str) -> Result<Option<Voucher>> {
     let Some(code) = normalize(typed) else {
         return Ok(None);
     };
-    store
-        .conn
-        .query_row(
+    store.run(|conn| {
+        conn.query_row(
             "SELECT minutes, issued_at FROM wifi_voucher WHERE code = ?1",
             [&code],
             |r| {
@@ -138,7 +124,7 @@ pub fn find(store: &Store, typed: &str) -> Result<Option<Voucher>> {
             },
         )
         .optional()
-        .map_err(|e| store.err(e))
+    })
 }
 
 /// The stored form of a typed code: upper case, without spaces and dashes;
@@ -178,16 +164,6 @@ fn random_code() -> String {
         }
     }
     code
-}
-
-/// Wraps SQLite errors with the database's path; usable while a
-/// transaction borrows the connection.
-pub(super) fn store_err(store: &Store) -> impl Fn(rusqlite::Error) -> crate::Error + use<> {
-    let path = store.path().to_owned();
-    move |source| crate::Error::Store {
-        path: path.clone(),
-        source,
-    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! is, print what is waiting, list recent faults.
 
 use anjungan::config::Config;
-use anjungan::print::{spool, transport};
+use anjungan::print::{send, spool, transport};
 use anjungan::store::Store;
 use anyhow::{Result, bail};
 use clap::Subcommand;
@@ -29,13 +29,13 @@ pub fn run(command: Command, config: &Config) -> Result<()> {
         },
         Command::Retry => {
             let mut store = Store::open_for(config)?;
-            let now = chrono::Local::now().naive_local();
+            let now = chrono::Local::now().fixed_offset();
             let jobs = spool::pending(&store)?;
             if jobs.is_empty() {
                 println!("Nothing is waiting to be printed.");
             }
             for job in jobs {
-                match spool::deliver(&mut store, printer, job.id, now)? {
+                match send::deliver(&mut store, printer, job.id, now)? {
                     Ok(()) => println!("Printed {} {} of {}.", job.kind, job.label, job.created_at),
                     Err(fault) => bail!("{fault} ({printer}); {} is still waiting", job.label),
                 }

@@ -43,12 +43,16 @@ pub struct Args {
     png: Option<PathBuf>,
     /// Print as if at this local time (YYYY-MM-DDTHH:MM), for previews and golden tests.
     #[arg(long, value_name = "TIME", hide = true, value_parser = parse_local_time)]
-    at: Option<chrono::NaiveDateTime>,
+    at: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
-fn parse_local_time(s: &str) -> Result<chrono::NaiveDateTime, String> {
+/// The device's local time: queue numbers count the local day.
+fn parse_local_time(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
     chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
-        .map_err(|_| format!("\"{s}\" is not a local time such as 2026-11-30T09:05"))
+        .ok()
+        .and_then(|t| t.and_local_timezone(chrono::Local).earliest())
+        .map(|t| t.fixed_offset())
+        .ok_or_else(|| format!("\"{s}\" is not a local time such as 2026-11-30T09:05"))
 }
 
 pub fn run(args: Args, config: &Config) -> Result<()> {
@@ -62,10 +66,10 @@ pub fn run(args: Args, config: &Config) -> Result<()> {
     let lang = args.lang.code();
     let now = args
         .at
-        .unwrap_or_else(|| chrono::Local::now().naive_local());
+        .unwrap_or_else(|| chrono::Local::now().fixed_offset());
     let by = documents::Printer {
         device_id: &config.device.id,
-        now,
+        now: now.naive_local(),
     };
     let service = |id: &str| {
         catalog.service(id).with_context(|| {
