@@ -10,9 +10,6 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use crate::Result;
 use crate::store::Store;
 
-/// The prefix of services whose bundle gives none.
-pub const DEFAULT_PREFIX: &str = "A";
-
 /// A taken queue number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ticket {

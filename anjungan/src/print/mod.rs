@@ -3,6 +3,7 @@
 //! interpreter (for tests and pictures), and the three documents the kiosk
 //! prints.
 
+pub mod compose;
 pub mod document;
 pub mod documents;
 pub mod encode;
@@ -11,6 +12,7 @@ pub mod picture;
 pub mod spool;
 pub mod transport;
 
+pub use compose::Composer;
 pub use document::{Align, Block, Document, Paper, Style};
 pub use encode::to_escpos;
 pub use interpret::{Printed, Printout, Unreadable, interpret};
