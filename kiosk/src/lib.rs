@@ -22,10 +22,10 @@ pub mod lang;
 pub mod pages;
 pub mod paper;
 pub mod qr;
-pub mod views;
 pub mod run;
 pub mod session;
 pub mod snapshot;
+pub mod views;
 pub mod worker;
 
 pub use error::{Error, Result};

@@ -17,8 +17,8 @@ use chrono::{DateTime, FixedOffset};
 
 pub use bundle::{MAX_BUNDLE_BYTES, Refusal, parse, to_json};
 pub use installed::{Installed, generation, history, import, install, load};
-pub use watch::{Fresh, Watcher};
 pub use model::{Announcement, Bundle, Category, Fee, Hours, Office, Service, Text};
+pub use watch::{Fresh, Watcher};
 
 /// A catalog in memory with its look-ups, as the kiosk and the portal use it.
 #[derive(Debug, Clone)]

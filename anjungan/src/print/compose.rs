@@ -24,9 +24,9 @@ pub struct Composer<'a> {
 impl<'a> Composer<'a> {
     /// The service `id` of the catalog.
     pub fn service(&self, id: &str) -> Result<&'a Service> {
-        self.catalog.service(id).ok_or_else(|| Error::NoSuchService {
-            id: id.to_string(),
-        })
+        self.catalog
+            .service(id)
+            .ok_or_else(|| Error::NoSuchService { id: id.to_string() })
     }
 
     /// The service receipt of service `id`.
@@ -82,9 +82,9 @@ impl<'a> Composer<'a> {
 /// catalog format says so), and there is no prefix to fall back on:
 /// numbers of another queue would call the citizen to the wrong desk.
 pub fn queue<'a>(catalog: &'a Catalog, id: &str) -> Result<(&'a Service, &'a str)> {
-    let service = catalog.service(id).ok_or_else(|| Error::NoSuchService {
-        id: id.to_string(),
-    })?;
+    let service = catalog
+        .service(id)
+        .ok_or_else(|| Error::NoSuchService { id: id.to_string() })?;
     match service.queue_prefix.as_deref() {
         Some(prefix) => Ok((service, prefix)),
         None => Err(Error::NoQueue { id: id.to_string() }),
@@ -175,6 +175,9 @@ mod tests {
         let receipt = text(&composer(&c).receipt("akta-kelahiran").unwrap());
         assert!(receipt.contains("Birth certificate"), "{receipt}");
         let slip = text(&composer(&c).voucher("ABCD-EFGH", 90, "Banyumas Free"));
-        assert!(slip.contains("ABCD-EFGH") && slip.contains("90 minutes"), "{slip}");
+        assert!(
+            slip.contains("ABCD-EFGH") && slip.contains("90 minutes"),
+            "{slip}"
+        );
     }
 }

@@ -30,9 +30,9 @@ use crate::gpio::{Light, Panel, PanelEvent};
 use crate::idle::IdleClock;
 use crate::lang::Lang;
 use crate::qr;
-use crate::views::{self, Scene};
 use crate::session::{Screen, Session};
 use crate::ui::{KioskWindow, Theme};
+use crate::views::{self, Scene};
 use crate::worker::Worker;
 
 /// The clock the screens read ("open until", announcements); replaced in

@@ -20,10 +20,11 @@ pub fn bind(w: &KioskWindow, b: &Bind) {
 
 pub fn render(w: &KioskWindow, scene: &Scene) {
     let session = scene.session;
-    w.global::<SearchAdapter>().set_results(model(pages::search_results(
-        scene.catalog,
-        scene.index,
-        &session.query,
-        session.lang,
-    )));
+    w.global::<SearchAdapter>()
+        .set_results(model(pages::search_results(
+            scene.catalog,
+            scene.index,
+            &session.query,
+            session.lang,
+        )));
 }
