@@ -61,4 +61,16 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+
+    /// A document was asked for a service the installed catalog lacks.
+    #[error(
+        "there is no service \"{id}\" in the catalog; find its id with `anjungan catalog search`"
+    )]
+    NoSuchService { id: String },
+
+    /// A queue ticket was asked for a service that takes no queue numbers.
+    #[error(
+        "the service \"{id}\" takes no queue numbers (its catalog entry has no queue_prefix); print its receipt instead (`anjungan receipt --service {id}`), or give it a queue_prefix in the catalog bundle and import it again"
+    )]
+    NoQueue { id: String },
 }

@@ -10,9 +10,6 @@ use rusqlite::{OptionalExtension, params};
 use crate::store::Store;
 use crate::{Result, timestamp};
 
-/// The prefix of services whose bundle gives none.
-pub const DEFAULT_PREFIX: &str = "A";
-
 /// A taken queue number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ticket {

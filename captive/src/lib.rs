@@ -211,36 +211,36 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
 /// them out), and pick up a newly installed catalog.
 async fn housekeeping(portal: Arc<Portal>, config: Config) {
     let mut tick = tokio::time::interval(Duration::from_secs(30));
-    let mut generation: Option<i64> = None;
+    // The first look only notes the generation: the catalog in use was
+    // loaded at start.
+    let mut watcher = catalog::Watcher::new(None);
     loop {
         tick.tick().await;
         portal.sessions.sweep(portal.now());
         let config = config.clone();
-        let known = generation;
-        let checked = tokio::task::spawn_blocking(move || -> Result<(i64, Option<Services>)> {
-            let store = Store::open_for(&config)?;
-            let current = catalog::generation(&store)?;
-            // The first look only notes the generation: the catalog in use
-            // was loaded at start.
-            let services = match known {
-                Some(g) if g != current => Some(load_services(&store)?),
-                _ => None,
-            };
-            Ok((current, services))
+        let mut looking = watcher.clone();
+        // Loading and indexing a catalog takes a while: off the runtime's
+        // workers, so requests are answered meanwhile.
+        let checked = tokio::task::spawn_blocking(move || {
+            let found = Store::open_for(&config).and_then(|store| looking.check(&store));
+            (looking, found)
         })
         .await;
         match checked {
-            Ok(Ok((g, services))) => {
-                if let Some(services) = services {
+            Ok((looked, Ok(fresh))) => {
+                watcher = looked;
+                if let Some(fresh) = fresh {
                     tracing::info!(
-                        generation = g,
+                        generation = fresh.generation,
                         "new catalog installed; the portal shows it now"
                     );
-                    portal.replace_services(services);
+                    portal.replace_services(Services {
+                        catalog: fresh.catalog,
+                        index: fresh.index,
+                    });
                 }
-                generation = Some(g);
             }
-            Ok(Err(e)) => tracing::warn!(error = %e, "cannot check for a new catalog"),
+            Ok((_, Err(e))) => tracing::warn!(error = %e, "cannot check for a new catalog"),
             Err(_) => {}
         }
     }

@@ -3,10 +3,13 @@
 //! and how they behave:
 //!
 //! - [`session`] — where the citizen is and what they typed: plain state,
-//!   tested without a window.
+//!   tested without a window; [`paper`] — where their paper is.
 //! - [`pages`] — the catalog turned into what a screen shows, in one language.
 //! - [`idle`] — when to warn and when to reset an abandoned screen.
-//! - [`controller`] — binds a session to the window's adapters.
+//! - [`views`] — the Rust side of each view: its callbacks, and the
+//!   session rendered into its adapter.
+//! - [`controller`] — binds a session to the window: callbacks, the print
+//!   thread's news, the idle timer.
 //! - [`snapshot`] — renders a screen to a PNG with no display.
 //! - [`worker`] — the thread that prints and records, so the screen never waits.
 //! - [`run`] — the app on a desktop window or on the device's screen.
@@ -17,10 +20,12 @@ pub mod gpio;
 pub mod idle;
 pub mod lang;
 pub mod pages;
+pub mod paper;
 pub mod qr;
 pub mod run;
 pub mod session;
 pub mod snapshot;
+pub mod views;
 pub mod worker;
 
 pub use error::{Error, Result};

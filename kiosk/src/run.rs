@@ -1,7 +1,8 @@
 //! The app on a real screen: a window on a desktop (winit) or the whole
 //! display on the device (linuxkms), whichever backend this build has.
-//! Also watches for a newly installed catalog, and connects the printer
-//! thread and the panel (presence sensor, call button, status light).
+//! Also watches for a newly installed catalog (loaded and indexed on a
+//! thread of its own), and connects the printer thread and the panel
+//! (presence sensor, call button, status light).
 
 use std::sync::mpsc::channel;
 use std::time::Duration;
@@ -29,7 +30,7 @@ pub fn run(
     panel: &KioskConfig,
 ) -> anyhow::Result<()> {
     let catalog = catalog::load(&store)?;
-    let mut generation = catalog::generation(&store)?;
+    let generation = catalog::generation(&store)?;
     let window = KioskWindow::new()?;
     let kiosk = Kiosk::new(&window, catalog, settings)?;
     // The window tells the views its size whenever it changes; a size known
@@ -43,13 +44,36 @@ pub fn run(
     }
     kiosk.start_idle_timer();
 
-    // The printer thread and the panel report from their own threads; each
-    // report wakes the UI thread, which reads them (`Kiosk::receive`).
+    // The catalog watcher, the printer thread and the panel report from
+    // their own threads; each report wakes the UI thread, which reads them
+    // (`Kiosk::receive`).
     let weak = window.as_weak();
     let wake = move || {
         let _ = weak.upgrade_in_event_loop(|w| w.global::<KioskAdapter>().invoke_news());
     };
     let worker = Worker::start(setup, wake.clone());
+    let (found, catalogs) = channel();
+    kiosk.follow_catalogs(catalogs);
+    let woken = wake.clone();
+    std::thread::Builder::new()
+        .name("kiosk-catalog".into())
+        .spawn(move || {
+            let mut watcher = catalog::Watcher::new(Some(generation));
+            loop {
+                std::thread::sleep(CATALOG_POLL);
+                // A failed look keeps the catalog on screen; the next retries.
+                match watcher.check(&store) {
+                    Ok(Some(fresh)) => {
+                        if found.send(fresh).is_err() {
+                            return;
+                        }
+                        woken();
+                    }
+                    Ok(None) => {}
+                    Err(e) => eprintln!("anjungan-kiosk: keeping the catalog on screen: {e}"),
+                }
+            }
+        })?;
     let (light, pins) = gpio::open(panel).context("cannot open the kiosk's panel")?;
     let (forward, panel_events) = channel();
     std::thread::Builder::new()
@@ -84,22 +108,6 @@ pub fn run(
             }
         })?;
 
-    let watcher = slint::Timer::default();
-    let reload = kiosk.clone();
-    watcher.start(slint::TimerMode::Repeated, CATALOG_POLL, move || {
-        // A failed read keeps the catalog on screen; the next poll retries.
-        match catalog::generation(&store) {
-            Ok(g) if g != generation => match catalog::load(&store) {
-                Ok(c) => {
-                    generation = g;
-                    reload.replace_catalog(c);
-                }
-                Err(e) => eprintln!("anjungan-kiosk: keeping the catalog on screen: {e}"),
-            },
-            Ok(_) => {}
-            Err(e) => eprintln!("anjungan-kiosk: cannot check for a new catalog: {e}"),
-        }
-    });
     window.run()?;
     Ok(())
 }

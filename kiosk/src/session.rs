@@ -3,11 +3,8 @@
 //! state with no window, so navigation, typing and the idle reset are
 //! tested directly.
 
-use anjungan::print::spool::Kind;
-use anjungan::print::transport::Fault;
-
 use crate::lang::Lang;
-use crate::worker::Slip;
+use crate::paper::Printing;
 
 /// Longest query the keyboard accepts; the search bounds words anyway, this
 /// keeps the query box from overflowing.
@@ -39,35 +36,6 @@ pub struct Session {
     pub staff_called: bool,
     /// They took a Wi-Fi voucher: one per person.
     pub voucher_taken: bool,
-}
-
-/// Where the citizen's paper is.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Printing {
-    #[default]
-    Idle,
-    /// Asked for; the printer has not answered yet.
-    Busy { kind: Kind },
-    /// Printed, or (`on_paper` false, no printer) a number shown on screen.
-    Done { slip: Slip, on_paper: bool },
-    /// The printer has a fault: the documents (`jobs`) are kept and can be
-    /// sent again; a ticket's number or a voucher's code stays theirs.
-    Failed {
-        slip: Slip,
-        fault: Fault,
-        jobs: Vec<i64>,
-    },
-    /// The kiosk printed as many Wi-Fi vouchers as it may this hour.
-    Limited,
-    /// Something other than the printer went wrong; `slip` is what was
-    /// taken before it did, if anything.
-    Broken { slip: Option<Slip> },
-}
-
-impl Printing {
-    pub fn is_busy(&self) -> bool {
-        matches!(self, Printing::Busy { .. })
-    }
 }
 
 impl Session {

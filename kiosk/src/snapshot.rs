@@ -19,9 +19,9 @@ use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel};
 
 use crate::controller::{Kiosk, Settings};
 use crate::lang::Lang;
-use crate::session::{Printing, Session};
+use crate::paper::{Number, Printing, Slip};
+use crate::session::Session;
 use crate::ui::KioskWindow;
-use crate::worker::{Number, Slip};
 use crate::{Error, Result};
 
 /// Which screen to render: `home`, `search:QUERY`, `category:ID`,
@@ -112,18 +112,16 @@ impl Request {
             }
             _ => {}
         }
-        // A sample number of the service's own prefix.
+        // A sample number of the service's own queue (a service without
+        // one takes no numbers, so has no such card).
         let sample = match &self.target {
-            Target::Ticket(id) | Target::PaperOut(id) => Slip::Ticket(Number {
-                number: format!(
-                    "{}007",
-                    catalog
-                        .service(id)
-                        .and_then(|s| s.queue_prefix.as_deref())
-                        .unwrap_or(anjungan::queue::DEFAULT_PREFIX)
-                ),
-                waiting_ahead: 3,
-            }),
+            Target::Ticket(id) | Target::PaperOut(id) => {
+                let (_, prefix) = anjungan::print::compose::queue(catalog, id)?;
+                Slip::Ticket(Number {
+                    number: format!("{prefix}007"),
+                    waiting_ahead: 3,
+                })
+            }
             _ => Slip::Receipt,
         };
         let request = self.clone();

@@ -76,10 +76,6 @@ fn out_of_paper_keeps_the_job_until_the_paper_is_back() {
     .unwrap();
     let outcome = send::deliver(&mut store, &printer.printer(), job, now()).unwrap();
     assert_eq!(outcome, Err(Fault::PaperOut));
-    assert_eq!(
-        Fault::PaperOut.for_citizen(anjungan::Lang::Id),
-        "Kertas habis, silakan hubungi petugas."
-    );
     assert!(
         printer.received().is_empty(),
         "nothing is sent to a printer without paper"

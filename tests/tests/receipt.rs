@@ -264,3 +264,42 @@ fn unknown_service_or_voucher_says_what_to_do() {
         stderr(&run)
     );
 }
+
+/// A service without a `queue_prefix` takes no queue numbers: the kiosk
+/// offers none, and the command line refuses rather than numbering the
+/// ticket in another queue (it used to fall back to `A`).
+#[test]
+fn a_service_without_a_queue_takes_no_ticket() {
+    let device = Device::new();
+    let mut bundle = anjungan::catalog::demo::bundle();
+    let service = bundle
+        .services
+        .iter_mut()
+        .find(|s| s.id == "akta-kelahiran")
+        .unwrap();
+    service.queue_prefix = None;
+    let file = device.path("no-queue.json");
+    std::fs::write(&file, anjungan::catalog::to_json(&bundle)).unwrap();
+    let (imported, message) = device.import(&file);
+    assert!(imported, "{message}");
+
+    let out = device.path("x.bin");
+    let run = device.run(
+        "anjungan",
+        &[
+            "receipt",
+            "--ticket",
+            "akta-kelahiran",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(!run.status.success());
+    assert!(
+        stderr(&run).contains("takes no queue numbers")
+            && stderr(&run).contains("anjungan receipt --service akta-kelahiran"),
+        "{}",
+        stderr(&run)
+    );
+    assert!(!out.exists(), "nothing written");
+}

@@ -9,6 +9,7 @@ mod installed;
 pub mod model;
 pub mod money;
 pub mod synthetic;
+mod watch;
 
 use std::collections::HashMap;
 
@@ -17,6 +18,7 @@ use chrono::{DateTime, FixedOffset};
 pub use bundle::{MAX_BUNDLE_BYTES, Refusal, parse, to_json};
 pub use installed::{Installed, generation, history, import, install, load};
 pub use model::{Announcement, Bundle, Category, Fee, Hours, Office, Service, Text};
+pub use watch::{Fresh, Watcher};
 
 /// A catalog in memory with its look-ups, as the kiosk and the portal use it.
 #[derive(Debug, Clone)]

@@ -3,6 +3,7 @@
 //! interpreter (for tests and pictures), and the three documents the kiosk
 //! prints; kept in the spool before they are sent.
 
+pub mod compose;
 pub mod document;
 pub mod documents;
 pub mod encode;
@@ -12,6 +13,7 @@ pub mod send;
 pub mod spool;
 pub mod transport;
 
+pub use compose::Composer;
 pub use document::{Align, Block, Document, Paper, Style};
 pub use encode::to_escpos;
 pub use interpret::{Printed, Printout, Unreadable, interpret};

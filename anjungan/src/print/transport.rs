@@ -12,7 +12,6 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::Lang;
 use crate::config::Printer;
 
 /// How long to wait for a printer to connect, take bytes or answer.
@@ -22,7 +21,8 @@ pub const TIMEOUT: Duration = Duration::from_secs(4);
 /// that answers does so at once; one that cannot costs this much per ask.
 const USB_STATUS_TIMEOUT: Duration = Duration::from_millis(500);
 
-/// What is wrong with the printer, as the citizen and the technician are told.
+/// What is wrong with the printer, as the technician is told (the kiosk
+/// tells the citizen in words of its own, translated).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Fault {
     #[error("the printer is out of paper")]
@@ -40,24 +40,6 @@ pub enum Fault {
 }
 
 impl Fault {
-    /// One sentence for the screen, in the citizen's language.
-    pub fn for_citizen(&self, lang: Lang) -> &'static str {
-        match self {
-            Fault::PaperOut => lang.choose(
-                "Kertas habis, silakan hubungi petugas.",
-                "The printer is out of paper. Please ask a staff member.",
-            ),
-            Fault::CoverOpen => lang.choose(
-                "Tutup printer terbuka, silakan hubungi petugas.",
-                "The printer cover is open. Please ask a staff member.",
-            ),
-            _ => lang.choose(
-                "Printer sedang tidak bisa digunakan, silakan hubungi petugas.",
-                "The printer is not working right now. Please ask a staff member.",
-            ),
-        }
-    }
-
     /// A short code for the fault log.
     pub fn code(&self) -> &'static str {
         match self {
@@ -438,19 +420,6 @@ mod tests {
         // Not ESC/POS, or no answer: printed without a status.
         assert_eq!(only_clear_faults(status_of(0xff, 0x12, 0x12)), Ok(()));
         assert_eq!(only_clear_faults(Err(Fault::NoAnswer)), Ok(()));
-    }
-
-    #[test]
-    fn citizens_read_their_language() {
-        assert_eq!(
-            Fault::PaperOut.for_citizen(Lang::Id),
-            "Kertas habis, silakan hubungi petugas."
-        );
-        assert!(
-            Fault::PaperOut
-                .for_citizen(Lang::En)
-                .contains("out of paper")
-        );
     }
 
     /// A device that stops taking bytes (here: a pipe nobody reads, as

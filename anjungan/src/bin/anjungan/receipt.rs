@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use anjungan::catalog;
 use anjungan::config::Config;
-use anjungan::print::documents::{self, TicketFace};
-use anjungan::print::{Paper, interpret, to_escpos, to_png};
+use anjungan::print::documents;
+use anjungan::print::{Composer, Paper, interpret, to_escpos, to_png};
 use anjungan::queue;
 use anjungan::store::Store;
 use anjungan::wifi::voucher;
@@ -23,7 +23,8 @@ pub struct Args {
     /// A service receipt: requirements, procedure, time, fee, office, QR code.
     #[arg(long, value_name = "ID")]
     service: Option<String>,
-    /// A queue ticket for this service; takes the next number for real.
+    /// A queue ticket for this service; takes the next number for real
+    /// (only a service with a queue_prefix in the catalog takes numbers).
     #[arg(long, value_name = "SERVICE_ID")]
     ticket: Option<String>,
     /// A Wi-Fi voucher slip for an issued code.
@@ -63,45 +64,31 @@ pub fn run(args: Args, config: &Config) -> Result<()> {
         None => config.kiosk.paper_mm,
     };
     let paper = Paper::from_mm(mm).context("the paper width must be 58 or 80")?;
-    let lang = args.lang.code();
     let now = args
         .at
         .unwrap_or_else(|| chrono::Local::now().fixed_offset());
-    let by = documents::Printer {
-        device_id: &config.device.id,
-        now: now.naive_local(),
-    };
-    let service = |id: &str| {
-        catalog.service(id).with_context(|| {
-            format!("there is no service \"{id}\" in the catalog; find its id with `anjungan catalog search`")
-        })
+    let compose = Composer {
+        catalog: &catalog,
+        lang: args.lang,
+        paper,
+        by: documents::Printer {
+            device_id: &config.device.id,
+            now: now.naive_local(),
+        },
     };
     let document = if let Some(id) = &args.service {
-        documents::receipt(&catalog, service(id)?, lang, paper, &by)
+        compose.receipt(id)?
     } else if let Some(id) = &args.ticket {
-        let s = service(id)?;
-        let prefix = s.queue_prefix.as_deref().unwrap_or(queue::DEFAULT_PREFIX);
-        let ticket = queue::take(&mut store, prefix, &s.id, now)?;
-        let face = TicketFace {
-            number: &ticket.number(),
-            waiting_ahead: ticket.waiting_ahead,
-        };
-        documents::ticket(&catalog, s, &face, lang, paper, &by)
+        let (service, prefix) = compose.queue(id)?;
+        let taken = queue::take(&mut store, prefix, &service.id, now)?;
+        compose.ticket(service, &taken)
     } else if let Some(code) = &args.voucher {
         let Some(v) = voucher::find(&store, code)? else {
             bail!(
                 "there is no voucher \"{code}\"; issue one with `anjungan voucher issue --minutes M`"
             );
         };
-        documents::voucher(
-            &catalog,
-            &v.code,
-            v.minutes,
-            &config.captive.ssid,
-            lang,
-            paper,
-            &by,
-        )
+        compose.voucher(&v.code, v.minutes, &config.captive.ssid)
     } else {
         unreachable!("clap requires one of --service, --ticket, --voucher")
     };

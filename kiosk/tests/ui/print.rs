@@ -4,8 +4,6 @@
 //! ticket waits), "Print again" after a refill, the status light, the
 //! call-staff button and the presence sensor.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
 use anjungan::print::{Paper, interpret, spool};
@@ -17,6 +15,8 @@ use kiosk::ui::{KioskAdapter, PrintAdapter, PrintState, Screen as UiScreen};
 use kiosk::worker::{Setup, Worker};
 use slint::ComponentHandle;
 use tests::printer::{Mode, TestPrinter};
+
+use crate::common;
 
 /// Lets the print thread answer, reading its reports as the UI thread
 /// would when woken.
@@ -36,9 +36,7 @@ fn printed_text(printer: &TestPrinter) -> String {
     interpret(&printer.received()).unwrap().text(Paper::Mm80)
 }
 
-#[test]
-fn print_take_numbers_survive_paper_out_and_call_staff() {
-    common::init();
+pub fn print_take_numbers_survive_paper_out_and_call_staff() {
     let mut settings = common::settings(30);
     settings.voucher_minutes = Some(120);
     let s = common::open_with(1280.0, 800.0, settings);
@@ -217,6 +215,6 @@ fn print_take_numbers_survive_paper_out_and_call_staff() {
     common::settle();
     assert_eq!(print().get_state(), PrintState::Idle);
     assert_eq!(print().get_number(), "");
-    assert_eq!(s.kiosk.session().printing, kiosk::session::Printing::Idle);
+    assert_eq!(s.kiosk.session().printing, kiosk::paper::Printing::Idle);
     assert_eq!(panel.light(), Light::PrinterProblem);
 }

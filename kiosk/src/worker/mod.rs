@@ -1,12 +1,15 @@
 //! The kiosk's back room: one thread for everything that may wait on a disk
-//! or a device, so a touch never waits on the printer.
+//! or a device, so a touch never waits on the printer. This module is the
+//! thread's plumbing (requests in, [`Report`]s out, the UI thread woken,
+//! the printer asked how it is); what a request makes is in `rules`.
 //!
-//! Each document is kept in the print spool (SQLite) before it is sent, so
-//! a fault or a power cut loses nothing; it is sent with the transport's
-//! timeouts, and the outcome comes back as a [`Report`]. While the printer
-//! has a fault the thread asks it every few seconds how it is, so the
-//! status light clears by itself once someone refills the paper. Staff
-//! calls are recorded here too, for the technician.
+//! While the printer has a fault the thread asks it every few seconds how
+//! it is, so the status light clears by itself once someone refills the
+//! paper. Staff calls are recorded here too, for the technician.
+
+mod rules;
+
+pub use rules::{Document, VOUCHERS_PER_HOUR};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,15 +20,13 @@ use anjungan::Lang;
 use anjungan::alert;
 use anjungan::catalog::Catalog;
 use anjungan::config::Printer;
-use anjungan::print::documents::{self, TicketFace};
-use anjungan::print::send;
-use anjungan::print::spool::{self, Kind};
+use anjungan::print::Paper;
+use anjungan::print::spool;
 use anjungan::print::transport::{self, Fault};
-use anjungan::print::{Paper, to_escpos};
-use anjungan::queue;
 use anjungan::store::Store;
-use anjungan::wifi::voucher;
 use chrono::{DateTime, FixedOffset};
+
+use crate::paper::Slip;
 
 /// How often a printer with a fault is asked whether it is back.
 pub const RECHECK: Duration = Duration::from_secs(10);
@@ -44,49 +45,6 @@ pub struct Setup {
     pub paper: Paper,
     /// `[device] id`, printed in each footer.
     pub device_id: String,
-}
-
-/// Most Wi-Fi voucher slips the kiosk prints in an hour: plenty for a busy
-/// office, too few for one person to empty the paper roll for fun.
-pub const VOUCHERS_PER_HOUR: u32 = 30;
-
-/// A document a citizen asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Document {
-    /// The service's receipt: what to bring, the steps, the office.
-    Receipt { service: String },
-    /// The next queue number of the service's prefix, and its ticket.
-    Ticket { service: String, prefix: String },
-    /// A new Wi-Fi voucher of `minutes` for the network `network`, and its slip.
-    Voucher { minutes: u32, network: String },
-}
-
-/// A taken queue number as the screen shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Number {
-    /// `A004`.
-    pub number: String,
-    pub waiting_ahead: u32,
-}
-
-/// A document as it came out (or is kept), with what on it belongs to the
-/// citizen: the screen shows a number or a code even when the paper failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Slip {
-    Receipt,
-    Ticket(Number),
-    /// The voucher's code, `ABCD-EFGH`.
-    Voucher(String),
-}
-
-impl Slip {
-    pub fn kind(&self) -> Kind {
-        match self {
-            Slip::Receipt => Kind::Receipt,
-            Slip::Ticket(_) => Kind::Ticket,
-            Slip::Voucher(_) => Kind::Voucher,
-        }
-    }
 }
 
 enum Request {
@@ -289,8 +247,8 @@ fn serve(setup: &Setup, inbox: &Receiver<Request>, send: impl Fn(Report)) {
                 lang,
                 catalog,
                 document,
-            } => print(store, setup, visit, lang, &catalog, &document),
-            Request::Again { visit, slip, jobs } => deliver(store, setup, visit, slip, jobs),
+            } => rules::print(store, setup, visit, lang, &catalog, &document),
+            Request::Again { visit, slip, jobs } => rules::deliver(store, setup, visit, slip, jobs),
             Request::CallStaff { detail } => {
                 eprintln!("anjungan-kiosk: a citizen called for staff ({detail})");
                 if let Err(e) = alert::raise(store, alert::Kind::CallStaff, &detail, now()) {
@@ -314,181 +272,11 @@ fn serve(setup: &Setup, inbox: &Receiver<Request>, send: impl Fn(Report)) {
     }
 }
 
-fn print(
-    store: &mut Store,
-    setup: &Setup,
-    visit: u64,
-    lang: Lang,
-    catalog: &Catalog,
-    document: &Document,
-) -> Report {
-    let now = now();
-    let by = documents::Printer {
-        device_id: &setup.device_id,
-        now: now.naive_local(),
-    };
-    let broken = |e: anjungan::Error| Report::Broken {
-        visit,
-        slip: None,
-        message: e.to_string(),
-    };
-    let (service_id, prefix) = match document {
-        Document::Voucher { minutes, network } => {
-            return match voucher(store, setup, visit, lang, catalog, *minutes, network, &by) {
-                Ok(report) => report,
-                Err(e) => broken(e),
-            };
-        }
-        Document::Receipt { service } => (service, None),
-        Document::Ticket { service, prefix } => (service, Some(prefix)),
-    };
-    let Some(service) = catalog.service(service_id) else {
-        return Report::Broken {
-            visit,
-            slip: None,
-            message: format!("there is no service \"{service_id}\" in the catalog"),
-        };
-    };
-    match prefix {
-        None => {
-            if setup.printer == Printer::None {
-                return Report::Failed {
-                    visit,
-                    slip: Slip::Receipt,
-                    fault: Fault::NotConfigured,
-                    jobs: Vec::new(),
-                };
-            }
-            let bytes = to_escpos(&documents::receipt(
-                catalog,
-                service,
-                lang.code(),
-                setup.paper,
-                &by,
-            ));
-            match spool::submit(store, Kind::Receipt, &service.id, &bytes, now) {
-                Ok(job) => deliver(store, setup, visit, Slip::Receipt, vec![job]),
-                Err(e) => broken(e),
-            }
-        }
-        Some(prefix) if setup.printer == Printer::None => {
-            match queue::take(store, prefix, &service.id, now) {
-                Ok(t) => Report::Done {
-                    visit,
-                    slip: Slip::Ticket(Number {
-                        number: t.number(),
-                        waiting_ahead: t.waiting_ahead,
-                    }),
-                    on_paper: false,
-                },
-                Err(e) => broken(e),
-            }
-        }
-        Some(prefix) => {
-            let taken = spool::submit_ticket(store, prefix, &service.id, now, |t| {
-                let face = TicketFace {
-                    number: &t.number(),
-                    waiting_ahead: t.waiting_ahead,
-                };
-                to_escpos(&documents::ticket(
-                    catalog,
-                    service,
-                    &face,
-                    lang.code(),
-                    setup.paper,
-                    &by,
-                ))
-            });
-            match taken {
-                Ok((t, job)) => {
-                    let slip = Slip::Ticket(Number {
-                        number: t.number(),
-                        waiting_ahead: t.waiting_ahead,
-                    });
-                    deliver(store, setup, visit, slip, vec![job])
-                }
-                Err(e) => broken(e),
-            }
-        }
-    }
-}
-
-/// A new voucher and its slip, within the hourly limit. The voucher is
-/// issued before its slip is kept: a crash between the two leaves a code
-/// nobody holds, which is harmless.
-#[allow(clippy::too_many_arguments)]
-fn voucher(
-    store: &mut Store,
-    setup: &Setup,
-    visit: u64,
-    lang: Lang,
-    catalog: &Catalog,
-    minutes: u32,
-    network: &str,
-    by: &documents::Printer,
-) -> anjungan::Result<Report> {
-    if setup.printer == Printer::None {
-        return Ok(Report::Failed {
-            visit,
-            slip: Slip::Receipt,
-            fault: Fault::NotConfigured,
-            jobs: Vec::new(),
-        });
-    }
-    let hour_ago = now() - chrono::Duration::hours(1);
-    if spool::kept_since(store, Kind::Voucher, hour_ago)? >= VOUCHERS_PER_HOUR {
-        return Ok(Report::Limited { visit });
-    }
-    let minutes = minutes.clamp(1, voucher::MAX_MINUTES);
-    let issued = voucher::issue(store, 1, minutes, chrono::Utc::now().timestamp())?;
-    let code = issued[0].code.clone();
-    let bytes = to_escpos(&documents::voucher(
-        catalog,
-        &code,
-        minutes,
-        network,
-        lang.code(),
-        setup.paper,
-        by,
-    ));
-    let job = spool::submit(store, Kind::Voucher, &code, &bytes, now())?;
-    Ok(deliver(store, setup, visit, Slip::Voucher(code), vec![job]))
-}
-
-/// Sends kept jobs in order; the first fault stops the rest (they would
-/// meet it too) and keeps them all.
-fn deliver(store: &mut Store, setup: &Setup, visit: u64, slip: Slip, jobs: Vec<i64>) -> Report {
-    for (i, &job) in jobs.iter().enumerate() {
-        match send::deliver(store, &setup.printer, job, now()) {
-            Ok(Ok(())) => {}
-            Ok(Err(fault)) => {
-                return Report::Failed {
-                    visit,
-                    slip,
-                    fault,
-                    jobs: jobs[i..].to_vec(),
-                };
-            }
-            Err(e) => {
-                return Report::Broken {
-                    visit,
-                    slip: Some(slip),
-                    message: e.to_string(),
-                };
-            }
-        }
-    }
-    Report::Done {
-        visit,
-        slip,
-        on_paper: true,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use anjungan::catalog::demo;
+    use anjungan::wifi::voucher;
 
     fn setup(dir: &tempfile::TempDir, printer: Printer) -> Setup {
         Setup {
@@ -533,14 +321,13 @@ mod tests {
     fn without_a_printer_a_number_is_taken_and_no_receipt_kept() {
         let dir = tempfile::tempdir().unwrap();
         let w = Worker::start(setup(&dir, Printer::None), || {});
-        for expected in ["B001", "B002"] {
+        for expected in ["AC001", "AC002"] {
             w.print(
                 1,
                 Lang::Id,
                 catalog(),
                 Document::Ticket {
                     service: "akta-kelahiran".into(),
-                    prefix: "B".into(),
                 },
             );
             match w.wait(WAIT) {
@@ -584,7 +371,6 @@ mod tests {
             catalog(),
             Document::Ticket {
                 service: "akta-kelahiran".into(),
-                prefix: "A".into(),
             },
         );
         let Some(Report::Failed {
@@ -595,7 +381,7 @@ mod tests {
         else {
             panic!("the ticket should wait for the printer")
         };
-        assert_eq!(number.number, "A001");
+        assert_eq!(number.number, "AC001");
         assert_eq!(jobs.len(), 1);
 
         std::fs::create_dir(out.parent().unwrap()).unwrap();
@@ -609,7 +395,7 @@ mod tests {
             })
         );
         let printed = anjungan::print::interpret(&std::fs::read(&out).unwrap()).unwrap();
-        assert!(printed.text(Paper::Mm58).contains("A001"));
+        assert!(printed.text(Paper::Mm58).contains("AC001"));
     }
 
     #[test]

@@ -2,8 +2,6 @@
 //! pixels), the demo catalog, a window of a given size, and look-ups of
 //! controls by their accessible label, as a citizen would find them.
 
-#![allow(dead_code)]
-
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -22,7 +20,7 @@ pub struct Screen {
     pub kiosk: Kiosk,
 }
 
-/// Installs the testing backend; once per test process.
+/// Installs the testing backend; once per test process (`main`).
 pub fn init() {
     i_slint_backend_testing::init_no_event_loop();
 }

@@ -1,15 +1,13 @@
 //! Taps through the kiosk with Slint's testing backend: home, a category, a
 //! service and back; switching language on the way; large text and high
-//! contrast. One test per process: the backend is installed once.
-
-mod common;
+//! contrast.
 
 use kiosk::ui::{KioskAdapter, Screen as UiScreen, ServiceAdapter, Theme};
 use slint::ComponentHandle;
 
-#[test]
-fn tap_home_category_service_back_and_switch_language() {
-    common::init();
+use crate::common;
+
+pub fn tap_home_category_service_back_and_switch_language() {
     let s = common::open(1280.0, 800.0, 90);
     let adapter = || s.window.global::<KioskAdapter>();
     assert_eq!(adapter().get_screen(), UiScreen::Home);

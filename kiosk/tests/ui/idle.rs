@@ -1,13 +1,13 @@
 //! The idle reset with mocked time: a visible countdown, then the attract
 //! screen with nothing of the last person left; a touch cancels it.
 
-mod common;
-
 use std::time::Duration;
 
 use kiosk::session::Screen;
 use kiosk::ui::{KioskAdapter, Screen as UiScreen, SearchAdapter, Theme};
 use slint::ComponentHandle;
+
+use crate::common;
 
 fn seconds(n: u32) {
     // The idle clock ticks once a second; advance one second at a time so
@@ -17,9 +17,7 @@ fn seconds(n: u32) {
     }
 }
 
-#[test]
-fn idle_reset_counts_down_then_clears_everything() {
-    common::init();
+pub fn idle_reset_counts_down_then_clears_everything() {
     let s = common::open(1080.0, 1920.0, 30);
     s.kiosk.start_idle_timer();
     let adapter = || s.window.global::<KioskAdapter>();

@@ -1,14 +1,12 @@
 //! Searching with the on-screen keyboard, through the testing backend: the
 //! results follow every key and come from the foundation's search.
 
-mod common;
-
 use kiosk::ui::{KioskAdapter, Screen as UiScreen, SearchAdapter};
 use slint::{ComponentHandle, Model};
 
-#[test]
-fn type_on_the_keyboard_and_open_a_result() {
-    common::init();
+use crate::common;
+
+pub fn type_on_the_keyboard_and_open_a_result() {
     // The smallest panel: keys must still be a fingertip (9 mm ≈ 47 px on 7").
     let s = common::open(800.0, 480.0, 90);
     let search = s.window.global::<SearchAdapter>();
