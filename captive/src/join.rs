@@ -100,7 +100,8 @@ pub fn join(portal: &Portal, ip: IpAddr, form: &JoinForm) -> Result<Result<Sessi
 /// DHCP server leased to that MAC (the phone got a new lease), the session
 /// follows it, in the database and the firewall. At an address the server
 /// did not give that MAC (a cloned MAC, a static address), the session
-/// stays where it is and `None` says so.
+/// stays where it is and `None` says so; so does a session ended
+/// meanwhile. Call with `join_lock` held.
 pub fn follow(portal: &Portal, session: Session, ip: Ipv4Addr) -> Result<Option<Session>> {
     if session.ip == ip {
         return Ok(Some(session));
@@ -110,9 +111,14 @@ pub fn follow(portal: &Portal, session: Session, ip: Ipv4Addr) -> Result<Option<
         tracing::debug!(mac = %session.mac, %ip, "a joined visitor's MAC at an address not leased to it; not moved");
         return Ok(None);
     }
-    portal
+    let moved = portal
         .sessions
         .with_store(|store| session::move_to(store, session.id, ip))?;
+    if !moved {
+        // Ended meanwhile (a technician's end): it stays ended.
+        tracing::debug!(mac = %session.mac, "a session ended before it could move; not moved");
+        return Ok(None);
+    }
     portal.gate.revoke(session.mac, session.ip)?;
     portal
         .gate
@@ -133,10 +139,12 @@ pub fn moved_visitor(portal: &Portal, ip: IpAddr) -> Result<Option<Session>> {
     let Some(mac) = portal.neighbours.mac_of(ip4) else {
         return Ok(None);
     };
+    // Looked up under the lock: a technician's end that held it first has
+    // removed the session, and it stays ended.
+    let _one_at_a_time = portal.join_lock.lock().unwrap_or_else(|e| e.into_inner());
     let Some(session) = portal.sessions.by_mac(mac, portal.now()) else {
         return Ok(None);
     };
-    let _one_at_a_time = portal.join_lock.lock().unwrap_or_else(|e| e.into_inner());
     follow(portal, session, ip4)
 }
 

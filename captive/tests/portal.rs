@@ -791,3 +791,22 @@ async fn the_portal_runs_on_the_clock_it_is_given() {
     clock.advance(1);
     assert!(b.portal.sessions.live(b.portal.now()).is_empty());
 }
+
+/// A session move that waited for the lock while a technician ended the
+/// session must not bring the visitor back (issue 10, review).
+#[tokio::test]
+async fn a_move_waiting_behind_a_technician_s_end_does_not_undo_it() {
+    let bed = bed("", PortalLimits::default());
+    bed.join("10.42.0.100", "").await;
+    // What a concurrent move read before the end took the lock.
+    let seen = bed.portal.sessions.live(bed.portal.now())[0].clone();
+    bed.lease("10.42.0.150", "00:1a:2b:3c:4d:01");
+    assert!(captive::join::end(&bed.portal, seen.id).unwrap().is_some());
+    let calls = bed.gate.calls().len();
+    let moved = captive::join::follow(&bed.portal, seen, "10.42.0.150".parse().unwrap()).unwrap();
+    assert_eq!(moved, None);
+    assert_eq!(bed.gate.calls().len(), calls, "{:?}", bed.gate.calls());
+    assert!(bed.portal.sessions.is_empty());
+    let store = Store::open_for(&bed.config).unwrap();
+    assert!(anjungan::wifi::session::live(&store, 0).unwrap().is_empty());
+}
