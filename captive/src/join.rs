@@ -139,7 +139,16 @@ pub fn moved_visitor(portal: &Portal, ip: IpAddr) -> Result<Option<Session>> {
     let Some(mac) = portal.neighbours.mac_of(ip4) else {
         return Ok(None);
     };
-    // Looked up under the lock: a technician's end that held it first has
+    // A move is costly and holds the lock every join waits for: at most one
+    // per device per `MOVE_EVERY`, counted before waiting for the lock.
+    let Some(seen) = portal.sessions.by_mac(mac, portal.now()) else {
+        return Ok(None);
+    };
+    if seen.ip != ip4 && !portal.move_limiter.allow(mac, Instant::now()) {
+        tracing::debug!(mac = %mac, %ip4, "a joined visitor moves too often; not moved");
+        return Ok(None);
+    }
+    // Looked up again under the lock: a technician's end that held it first has
     // removed the session, and it stays ended.
     let _one_at_a_time = portal.join_lock.lock().unwrap_or_else(|e| e.into_inner());
     let Some(session) = portal.sessions.by_mac(mac, portal.now()) else {

@@ -1,8 +1,11 @@
 //! Limits that keep one visitor from spoiling the Wi-Fi for others: the
-//! portal's own settings, and a per-address rate limit on joining and on
-//! voucher attempts (so codes cannot be guessed).
+//! portal's own settings, and rate limits per address on joining and on
+//! voucher attempts (so codes cannot be guessed), and per device on moving
+//! a session to a new address (each move reads the lease file, writes the
+//! database and runs `nft` twice, under the lock every join waits for).
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -41,12 +44,17 @@ pub const MAX_CONNECTIONS: usize = 2048;
 /// apps open a few dozen at most; more are closed as soon as accepted.
 pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 64;
 
-/// A token bucket per client address: `burst` attempts at once, then one
-/// every `every`. Bounded: when full, the oldest idle buckets are dropped.
-pub struct RateLimiter {
+/// A joined device moves its session to a new address at most once in
+/// this time; a phone that roams or renews its lease needs far less.
+pub const MOVE_EVERY: Duration = Duration::from_secs(30);
+
+/// A token bucket per key (a client address, a MAC): `burst` attempts at
+/// once, then one every `every`. Bounded: when full, the buckets that are
+/// full again are dropped.
+pub struct RateLimiter<K = IpAddr> {
     burst: u32,
     every: Duration,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    buckets: Mutex<HashMap<K, Bucket>>,
 }
 
 #[derive(Clone, Copy)]
@@ -57,8 +65,8 @@ struct Bucket {
 
 const MAX_TRACKED: usize = 4096;
 
-impl RateLimiter {
-    pub fn new(burst: u32, every: Duration) -> RateLimiter {
+impl<K: Hash + Eq + Copy> RateLimiter<K> {
+    pub fn new(burst: u32, every: Duration) -> RateLimiter<K> {
         RateLimiter {
             burst,
             every,
@@ -66,8 +74,8 @@ impl RateLimiter {
         }
     }
 
-    /// Takes one attempt for `ip` at `now`; false when it has none left.
-    pub fn allow(&self, ip: IpAddr, now: Instant) -> bool {
+    /// Takes one attempt for `key` at `now`; false when it has none left.
+    pub fn allow(&self, key: K, now: Instant) -> bool {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let burst = f64::from(self.burst);
         let refill = |b: &Bucket| {
@@ -75,7 +83,7 @@ impl RateLimiter {
                 now.saturating_duration_since(b.at).as_secs_f64() / self.every.as_secs_f64();
             (b.tokens + gained).min(burst)
         };
-        if buckets.len() >= MAX_TRACKED && !buckets.contains_key(&ip) {
+        if buckets.len() >= MAX_TRACKED && !buckets.contains_key(&key) {
             // Forget the buckets that are full again: they hold no memory
             // of abuse.
             buckets.retain(|_, b| refill(b) < burst);
@@ -83,7 +91,7 @@ impl RateLimiter {
                 return false;
             }
         }
-        let bucket = buckets.entry(ip).or_insert(Bucket {
+        let bucket = buckets.entry(key).or_insert(Bucket {
             tokens: burst,
             at: now,
         });

@@ -810,3 +810,24 @@ async fn a_move_waiting_behind_a_technician_s_end_does_not_undo_it() {
     let store = Store::open_for(&bed.config).unwrap();
     assert!(anjungan::wifi::session::live(&store, 0).unwrap().is_empty());
 }
+
+/// Each move reads the lease file, writes the database and runs `nft`
+/// twice under the lock every join waits for: one device gets one move per
+/// half minute, not a busy daemon (issue 10, review).
+#[tokio::test]
+async fn a_joined_device_moves_at_most_once_in_half_a_minute() {
+    let bed = bed("", PortalLimits::default());
+    bed.join("10.42.0.100", "").await;
+    let probe =
+        |from: &'static str| bed.get(from, "connectivitycheck.gstatic.com", "/generate_204");
+    for ip in ["10.42.0.150", "10.42.0.151"] {
+        bed.lease(ip, "00:1a:2b:3c:4d:01");
+        bed.arp.set(ip, "00:1a:2b:3c:4d:01");
+    }
+    assert_eq!(probe("10.42.0.150").await.status(), StatusCode::NO_CONTENT);
+    let calls = bed.gate.calls().len();
+    assert_eq!(probe("10.42.0.151").await.status(), StatusCode::FOUND);
+    assert_eq!(bed.gate.calls().len(), calls, "{:?}", bed.gate.calls());
+    // Where it moved to, it is still joined.
+    assert_eq!(probe("10.42.0.150").await.status(), StatusCode::NO_CONTENT);
+}
