@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use serde_json::json;
 
-use crate::Result;
+use crate::Error;
 use crate::join;
 use crate::portal::Portal;
 
@@ -127,13 +127,25 @@ async fn sessions(State(portal): State<Arc<Portal>>) -> Response {
     Json(portal.sessions.live(portal.now())).into_response()
 }
 
-async fn end_session(State(portal): State<Arc<Portal>>, Path(id): Path<i64>) -> Result<Response> {
+async fn end_session(State(portal): State<Arc<Portal>>, Path(id): Path<i64>) -> Response {
     let p = portal.clone();
-    let ended = tokio::task::spawn_blocking(move || join::end(&p, id)).await??;
-    Ok(match ended {
-        Some(_) => StatusCode::NO_CONTENT.into_response(),
-        None => (StatusCode::NOT_FOUND, "no live session with that id\n").into_response(),
-    })
+    let ended = tokio::task::spawn_blocking(move || join::end(&p, id))
+        .await
+        .map_err(Error::from)
+        .and_then(|r| r);
+    match ended {
+        Ok(Some(_)) => StatusCode::NO_CONTENT.into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, "no live session with that id\n").into_response(),
+        // The technician gets the cause (the visitors' page would hide it).
+        Err(e) => {
+            tracing::error!(error = %e, id, "cannot end the session");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("ending session {id} failed: {e}\n"),
+            )
+                .into_response()
+        }
+    }
 }
 
 #[cfg(test)]

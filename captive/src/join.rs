@@ -159,8 +159,9 @@ pub fn moved_visitor(portal: &Portal, ip: IpAddr) -> Result<Option<Session>> {
 
 /// A technician ends session `id` now: the database first (so that no
 /// restart lets the visitor out again, and the visitor waits
-/// `rejoin_wait_minutes` before joining again), then the firewall. `None`
-/// when no live session has that id.
+/// `rejoin_wait_minutes` before joining again), then the firewall (the
+/// whole table put back from the database if shutting out the one visitor
+/// fails). `None` when no live session has that id.
 pub fn end(portal: &Portal, id: i64) -> Result<Option<Session>> {
     let _one_at_a_time = portal.join_lock.lock().unwrap_or_else(|e| e.into_inner());
     let now = portal.now();
@@ -171,7 +172,13 @@ pub fn end(portal: &Portal, id: i64) -> Result<Option<Session>> {
         .sessions
         .with_store(|store| session::kick(store, id, now))?;
     portal.sessions.remove(id);
-    portal.gate.revoke(s.mac, s.ip)?;
+    if let Err(e) = portal.gate.revoke(s.mac, s.ip) {
+        // Ended in the database and in memory already, so a retry would
+        // find nothing to end: make the kernel agree by putting the whole
+        // table back from the database, which leaves this visitor out.
+        tracing::warn!(error = %e, mac = %s.mac, "cannot shut the visitor out; putting the whole table back from the database");
+        crate::watch::put_back(portal)?;
+    }
     tracing::info!(mac = %s.mac, ip = %s.ip, "session ended by the technician");
     Ok(Some(s))
 }
