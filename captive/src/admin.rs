@@ -93,7 +93,7 @@ async fn guard(State(access): State<Arc<Access>>, request: Request, next: Next) 
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"anjungan\""),
             )],
-            "the admin API needs the token of `anjungan admin token`: Authorization: Bearer TOKEN\n",
+            "the admin API needs the token of `sudo anjungan admin token`: Authorization: Bearer TOKEN\n",
         )
             .into_response();
     }

@@ -230,6 +230,12 @@ fn the_admin_api_needs_the_token_of_anjungan_admin_token() {
     let token = tests::stdout(&out).trim().to_owned();
     assert_eq!(token.len(), 64, "{token}");
     let file = d.device.dir.path().join("data/admin.token");
+    // Which file it is, on stderr (a token of another data_dir is no use).
+    assert!(
+        stderr(&out).contains(&file.display().to_string()),
+        "{}",
+        stderr(&out)
+    );
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "{}", file.display());
