@@ -14,7 +14,6 @@ use serde::Deserialize;
 
 use crate::Result;
 use crate::decision::{self, Asking, Refusal, Way};
-use crate::leases;
 use crate::portal::{Portal, v4};
 
 #[derive(Debug, Deserialize)]
@@ -107,7 +106,7 @@ pub fn follow(portal: &Portal, session: Session, ip: Ipv4Addr) -> Result<Option<
         return Ok(Some(session));
     }
     let now = portal.now();
-    if leases::holder(&portal.settings.dhcp_leases, ip, now) != Some(session.mac) {
+    if portal.leases.holder(ip, now) != Some(session.mac) {
         tracing::debug!(mac = %session.mac, %ip, "a joined visitor's MAC at an address not leased to it; not moved");
         return Ok(None);
     }

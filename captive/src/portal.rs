@@ -17,6 +17,7 @@ use crate::clock::Clock;
 use crate::csrf::Csrf;
 use crate::decision::Rules;
 use crate::firewall::Gate;
+use crate::leases::Leases;
 use crate::limits::{self, PortalLimits, RateLimiter};
 use crate::neighbours::Neighbours;
 use crate::sessions::Sessions;
@@ -78,6 +79,8 @@ pub struct Portal {
     pub sessions: Sessions,
     pub gate: Box<dyn Gate>,
     pub neighbours: Box<dyn Neighbours>,
+    /// The DHCP server's leases (`settings.dhcp_leases`).
+    pub leases: Leases,
     pub csrf: Csrf,
     /// Joining attempts per address.
     pub join_limiter: RateLimiter,
@@ -108,6 +111,7 @@ impl Portal {
         let location = HeaderValue::from_str(&settings.portal_url())
             .expect("an IPv4 address and a port make a valid header");
         Portal {
+            leases: Leases::new(settings.dhcp_leases.clone()),
             settings,
             services: RwLock::new(Arc::new(services)),
             sessions,
