@@ -38,11 +38,17 @@ pub const MAX_HEADERS: usize = 48;
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// A request the portal has not answered by then gets a 503.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-/// Connections served at once; more wait to be accepted.
-pub const MAX_CONNECTIONS: usize = 2048;
-/// Connections one client address may hold open: a phone's browser and
-/// apps open a few dozen at most; more are closed as soon as accepted.
-pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 64;
+/// Connections one client address may hold open to the portal: only a
+/// visitor not yet joined (and stray probes) talk to it, and a browser
+/// opens at most 6 per host; more are closed as soon as accepted.
+pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 16;
+/// The guest subnet the caps are made for, at its largest: a /24 (the
+/// shipped one is 10.42.0.0/24). `preflight` refuses a larger one.
+pub const LARGEST_GUEST_PREFIX: u8 = 24;
+/// Connections served at once; more wait to be accepted. Every address of
+/// the guest subnet with its whole share fits (16 x 256 = 4096), so one
+/// guest holding many addresses cannot fill it for the others.
+pub const MAX_CONNECTIONS: usize = MAX_CONNECTIONS_PER_ADDRESS << (32 - LARGEST_GUEST_PREFIX);
 
 /// A joined device moves its session to a new address at most once in
 /// this time; a phone that roams or renews its lease needs far less.
@@ -108,6 +114,12 @@ impl<K: Hash + Eq + Copy> RateLimiter<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_guest_address_s_share_fits_under_the_global_cap() {
+        let guest_addresses = 1usize << (32 - LARGEST_GUEST_PREFIX);
+        assert!(MAX_CONNECTIONS_PER_ADDRESS * guest_addresses <= MAX_CONNECTIONS);
+    }
 
     #[test]
     fn a_burst_then_one_per_period() {

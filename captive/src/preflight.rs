@@ -7,6 +7,7 @@ use std::path::Path;
 
 use anjungan::config::CaptiveConfig;
 
+use crate::limits::LARGEST_GUEST_PREFIX;
 use crate::{Error, Result, links};
 
 /// Checks `[captive] interface`, `uplink` and `address` against the kernel,
@@ -25,19 +26,30 @@ pub fn check(c: &CaptiveConfig) -> Result<()> {
             });
         }
     }
-    let on_guest_side = links::subnets(&c.interface)
+    let guest_side = links::subnets(&c.interface)
         .map_err(|e| Error::Preflight {
             key: "interface",
             message: format!("cannot read the addresses of \"{}\": {e}", c.interface),
         })?
-        .iter()
-        .any(|s| s.address == c.address);
-    if !on_guest_side {
+        .into_iter()
+        .find(|s| s.address == c.address);
+    let Some(guest_side) = guest_side else {
         return Err(Error::Preflight {
             key: "address",
             message: format!(
                 "{} is not an address of \"{}\"; set it to the address the guests' interface has (`ip addr show {}`), or give the interface that address",
                 c.address, c.interface, c.interface
+            ),
+        });
+    };
+    // The connection caps fit a /24 (`limits::MAX_CONNECTIONS`): in a
+    // larger subnet one guest holding many addresses could fill them.
+    if guest_side.prefix < LARGEST_GUEST_PREFIX {
+        return Err(Error::Preflight {
+            key: "address",
+            message: format!(
+                "the guests' subnet {}/{} is larger than /{LARGEST_GUEST_PREFIX}; give \"{}\" a /{LARGEST_GUEST_PREFIX} or smaller (at most 254 guests), as image/dnsmasq does",
+                c.address, guest_side.prefix, c.interface
             ),
         });
     }
