@@ -55,8 +55,10 @@ impl Access {
         headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .is_some_and(|presented| admin_token::matches(&self.token, presented.trim()))
+            .and_then(|v| v.trim().split_once(' '))
+            // The scheme's name is case-insensitive (RFC 9110, 11.1).
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Bearer"))
+            .is_some_and(|(_, presented)| admin_token::matches(&self.token, presented.trim()))
     }
 
     fn host_allowed(&self, headers: &HeaderMap) -> bool {
@@ -198,6 +200,8 @@ mod tests {
         let access = Access::new(token.clone(), "127.0.0.1:8081".parse().unwrap());
         let auth = |v: &str| access.authorized(&headers(&[(header::AUTHORIZATION, v)]));
         assert!(auth(&format!("Bearer {token}")));
+        assert!(auth(&format!("bearer {token}")), "RFC 9110: any case");
+        assert!(auth(&format!("BEARER  {token}")));
         assert!(!auth(&format!("Bearer {}", "ab".repeat(31))));
         assert!(!auth(&format!("Basic {token}")));
         assert!(!auth("Bearer "));
