@@ -66,7 +66,7 @@ fn read(path: &Path) -> Result<String> {
     let token = text.trim();
     if token.len() != HEX_DIGITS || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(problem(
-            "it is damaged; delete it and run `anjungan admin token` for a new one, then restart anjungan-captive".into(),
+            "it is damaged; delete it and run `sudo anjungan admin token` for a new one, then restart anjungan-captive".into(),
         ));
     }
     Ok(token.to_owned())

@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use serde_json::json;
 
-use crate::Result;
+use crate::Error;
 use crate::join;
 use crate::portal::Portal;
 
@@ -55,8 +55,10 @@ impl Access {
         headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .is_some_and(|presented| admin_token::matches(&self.token, presented.trim()))
+            .and_then(|v| v.trim().split_once(' '))
+            // The scheme's name is case-insensitive (RFC 9110, 11.1).
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Bearer"))
+            .is_some_and(|(_, presented)| admin_token::matches(&self.token, presented.trim()))
     }
 
     fn host_allowed(&self, headers: &HeaderMap) -> bool {
@@ -93,7 +95,7 @@ async fn guard(State(access): State<Arc<Access>>, request: Request, next: Next) 
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"anjungan\""),
             )],
-            "the admin API needs the token of `anjungan admin token`: Authorization: Bearer TOKEN\n",
+            "the admin API needs the token of `sudo anjungan admin token`: Authorization: Bearer TOKEN\n",
         )
             .into_response();
     }
@@ -127,13 +129,25 @@ async fn sessions(State(portal): State<Arc<Portal>>) -> Response {
     Json(portal.sessions.live(portal.now())).into_response()
 }
 
-async fn end_session(State(portal): State<Arc<Portal>>, Path(id): Path<i64>) -> Result<Response> {
+async fn end_session(State(portal): State<Arc<Portal>>, Path(id): Path<i64>) -> Response {
     let p = portal.clone();
-    let ended = tokio::task::spawn_blocking(move || join::end(&p, id)).await??;
-    Ok(match ended {
-        Some(_) => StatusCode::NO_CONTENT.into_response(),
-        None => (StatusCode::NOT_FOUND, "no live session with that id\n").into_response(),
-    })
+    let ended = tokio::task::spawn_blocking(move || join::end(&p, id))
+        .await
+        .map_err(Error::from)
+        .and_then(|r| r);
+    match ended {
+        Ok(Some(_)) => StatusCode::NO_CONTENT.into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, "no live session with that id\n").into_response(),
+        // The technician gets the cause (the visitors' page would hide it).
+        Err(e) => {
+            tracing::error!(error = %e, id, "cannot end the session");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("ending session {id} failed: {e}\n"),
+            )
+                .into_response()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -186,6 +200,8 @@ mod tests {
         let access = Access::new(token.clone(), "127.0.0.1:8081".parse().unwrap());
         let auth = |v: &str| access.authorized(&headers(&[(header::AUTHORIZATION, v)]));
         assert!(auth(&format!("Bearer {token}")));
+        assert!(auth(&format!("bearer {token}")), "RFC 9110: any case");
+        assert!(auth(&format!("BEARER  {token}")));
         assert!(!auth(&format!("Bearer {}", "ab".repeat(31))));
         assert!(!auth(&format!("Basic {token}")));
         assert!(!auth("Bearer "));

@@ -14,7 +14,6 @@ use serde::Deserialize;
 
 use crate::Result;
 use crate::decision::{self, Asking, Refusal, Way};
-use crate::leases;
 use crate::portal::{Portal, v4};
 
 #[derive(Debug, Deserialize)]
@@ -100,19 +99,25 @@ pub fn join(portal: &Portal, ip: IpAddr, form: &JoinForm) -> Result<Result<Sessi
 /// DHCP server leased to that MAC (the phone got a new lease), the session
 /// follows it, in the database and the firewall. At an address the server
 /// did not give that MAC (a cloned MAC, a static address), the session
-/// stays where it is and `None` says so.
+/// stays where it is and `None` says so; so does a session ended
+/// meanwhile. Call with `join_lock` held.
 pub fn follow(portal: &Portal, session: Session, ip: Ipv4Addr) -> Result<Option<Session>> {
     if session.ip == ip {
         return Ok(Some(session));
     }
     let now = portal.now();
-    if leases::holder(&portal.settings.dhcp_leases, ip, now) != Some(session.mac) {
+    if portal.leases.holder(ip, now) != Some(session.mac) {
         tracing::debug!(mac = %session.mac, %ip, "a joined visitor's MAC at an address not leased to it; not moved");
         return Ok(None);
     }
-    portal
+    let moved = portal
         .sessions
         .with_store(|store| session::move_to(store, session.id, ip))?;
+    if !moved {
+        // Ended meanwhile (a technician's end): it stays ended.
+        tracing::debug!(mac = %session.mac, "a session ended before it could move; not moved");
+        return Ok(None);
+    }
     portal.gate.revoke(session.mac, session.ip)?;
     portal
         .gate
@@ -133,17 +138,29 @@ pub fn moved_visitor(portal: &Portal, ip: IpAddr) -> Result<Option<Session>> {
     let Some(mac) = portal.neighbours.mac_of(ip4) else {
         return Ok(None);
     };
+    // A move is costly and holds the lock every join waits for: at most one
+    // per device per `MOVE_EVERY`, counted before waiting for the lock.
+    let Some(seen) = portal.sessions.by_mac(mac, portal.now()) else {
+        return Ok(None);
+    };
+    if seen.ip != ip4 && !portal.move_limiter.allow(mac, Instant::now()) {
+        tracing::debug!(mac = %mac, %ip4, "a joined visitor moves too often; not moved");
+        return Ok(None);
+    }
+    // Looked up again under the lock: a technician's end that held it first has
+    // removed the session, and it stays ended.
+    let _one_at_a_time = portal.join_lock.lock().unwrap_or_else(|e| e.into_inner());
     let Some(session) = portal.sessions.by_mac(mac, portal.now()) else {
         return Ok(None);
     };
-    let _one_at_a_time = portal.join_lock.lock().unwrap_or_else(|e| e.into_inner());
     follow(portal, session, ip4)
 }
 
 /// A technician ends session `id` now: the database first (so that no
 /// restart lets the visitor out again, and the visitor waits
-/// `rejoin_wait_minutes` before joining again), then the firewall. `None`
-/// when no live session has that id.
+/// `rejoin_wait_minutes` before joining again), then the firewall (the
+/// whole table put back from the database if shutting out the one visitor
+/// fails). `None` when no live session has that id.
 pub fn end(portal: &Portal, id: i64) -> Result<Option<Session>> {
     let _one_at_a_time = portal.join_lock.lock().unwrap_or_else(|e| e.into_inner());
     let now = portal.now();
@@ -154,7 +171,13 @@ pub fn end(portal: &Portal, id: i64) -> Result<Option<Session>> {
         .sessions
         .with_store(|store| session::kick(store, id, now))?;
     portal.sessions.remove(id);
-    portal.gate.revoke(s.mac, s.ip)?;
+    if let Err(e) = portal.gate.revoke(s.mac, s.ip) {
+        // Ended in the database and in memory already, so a retry would
+        // find nothing to end: make the kernel agree by putting the whole
+        // table back from the database, which leaves this visitor out.
+        tracing::warn!(error = %e, mac = %s.mac, "cannot shut the visitor out; putting the whole table back from the database");
+        crate::watch::put_back(portal)?;
+    }
     tracing::info!(mac = %s.mac, ip = %s.ip, "session ended by the technician");
     Ok(Some(s))
 }

@@ -1,22 +1,77 @@
 //! The DHCP server's leases, from dnsmasq's lease file (`[captive]
-//! dhcp_leases`): which MAC the server gave an address to. Read only when a
-//! joined visitor's MAC shows up at a new address, never per request.
+//! dhcp_leases`): which MAC the server gave an address to. Read when a
+//! joined visitor's MAC shows up at a new address (at most once per device
+//! per `limits::MOVE_EVERY`), and read bounded.
 
+use std::io::Read;
 use std::net::Ipv4Addr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anjungan::wifi::Mac;
 
-/// The MAC holding the lease of `ip` at `now`, from the file at `path`;
-/// `None` when there is no such lease (or no readable file).
-pub fn holder(path: &Path, ip: Ipv4Addr, now: i64) -> Option<Mac> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => holder_in(&text, ip, now),
-        Err(e) => {
-            tracing::warn!(path = %path.display(), error = %e, "cannot read the DHCP leases; set [captive] dhcp_leases to the DHCP server's lease file");
-            None
+use crate::{Error, Result};
+
+/// Most of the file read: a lease line is under 120 bytes, so this is
+/// thousands of times the guest subnet's addresses.
+pub const MAX_BYTES: u64 = 1024 * 1024;
+
+/// The lease file of the portal: where it is, and whether a failed read
+/// was already logged (once, not on every look-up).
+pub struct Leases {
+    path: PathBuf,
+    warned: AtomicBool,
+}
+
+impl Leases {
+    pub fn new(path: PathBuf) -> Leases {
+        Leases {
+            path,
+            warned: AtomicBool::new(false),
         }
     }
+
+    /// The MAC holding the lease of `ip` at `now`; `None` when there is no
+    /// such lease (or no readable file). dnsmasq rewrites the file in place,
+    /// so a look-up that finds nothing reads it once more.
+    pub fn holder(&self, ip: Ipv4Addr, now: i64) -> Option<Mac> {
+        self.read()
+            .and_then(|text| holder_in(&text, ip, now))
+            .or_else(|| self.read().and_then(|text| holder_in(&text, ip, now)))
+    }
+
+    fn read(&self) -> Option<String> {
+        match read_bounded(&self.path) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                if !self.warned.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(path = %self.path.display(), error = %e, "cannot read the DHCP leases, so joined visitors cannot move to a new address; set [captive] dhcp_leases to the DHCP server's lease file");
+                }
+                None
+            }
+        }
+    }
+}
+
+/// At start (with the firewall): the lease file must be there and
+/// readable, or no joined visitor could ever keep their session at a new
+/// address.
+pub fn check(path: &Path) -> Result<()> {
+    read_bounded(path).map(drop).map_err(|e| Error::Preflight {
+        key: "dhcp_leases",
+        message: format!(
+            "cannot read {}: {e}; set captive.dhcp_leases to dnsmasq's lease file (Debian: /var/lib/misc/dnsmasq.leases, made when dnsmasq starts), or with another DHCP server to a file its leases are written to in dnsmasq's format",
+            path.display()
+        ),
+    })
+}
+
+fn read_bounded(path: &Path) -> std::io::Result<String> {
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_BYTES)
+        .read_to_string(&mut text)?;
+    Ok(text)
 }
 
 /// dnsmasq's format, one lease a line: `EXPIRY MAC IP HOSTNAME CLIENT-ID`,
@@ -60,11 +115,34 @@ duid 00:01:00:01:2c:1f:aa:bb:cc:dd:ee:ff
     }
 
     #[test]
-    fn a_missing_file_is_no_lease() {
+    fn a_missing_file_is_no_lease_and_refused_at_start() {
         let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("none");
+        let leases = Leases::new(missing.clone());
+        assert_eq!(leases.holder(Ipv4Addr::new(10, 42, 0, 100), 0), None);
+        assert!(leases.warned.load(Ordering::Relaxed));
+        let m = check(&missing).unwrap_err().to_string();
+        assert!(m.contains("dhcp_leases") && m.contains("none"), "{m}");
+        std::fs::write(&missing, "").unwrap();
+        assert!(check(&missing).is_ok());
+    }
+
+    #[test]
+    fn only_the_first_mebibyte_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("leases");
+        let filler = "0 aa:bb:cc:dd:ee:09 10.42.0.9 * *\n".repeat(40_000);
+        assert!(filler.len() as u64 > MAX_BYTES);
+        std::fs::write(
+            &path,
+            format!("{filler}0 aa:bb:cc:dd:ee:01 10.42.0.100 * *\n"),
+        )
+        .unwrap();
+        let leases = Leases::new(path);
         assert_eq!(
-            holder(&dir.path().join("none"), Ipv4Addr::new(10, 42, 0, 100), 0),
-            None
+            leases.holder(Ipv4Addr::new(10, 42, 0, 9), 0),
+            Some(Mac([0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x09]))
         );
+        assert_eq!(leases.holder(Ipv4Addr::new(10, 42, 0, 100), 0), None);
     }
 }

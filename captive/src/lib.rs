@@ -95,6 +95,7 @@ pub fn start(config: &Config, limits: PortalLimits) -> Result<Arc<Portal>> {
     let (gate, neighbours): (Box<dyn Gate>, Box<dyn Neighbours>) = match c.firewall {
         Firewall::Nftables => {
             preflight::check(c)?;
+            leases::check(&c.dhcp_leases)?;
             let gate = Nft::new(GateSpec {
                 interface: c.interface.clone(),
                 uplink: c.uplink.clone(),

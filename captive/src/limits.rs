@@ -1,8 +1,11 @@
 //! Limits that keep one visitor from spoiling the Wi-Fi for others: the
-//! portal's own settings, and a per-address rate limit on joining and on
-//! voucher attempts (so codes cannot be guessed).
+//! portal's own settings, and rate limits per address on joining and on
+//! voucher attempts (so codes cannot be guessed), and per device on moving
+//! a session to a new address (each move reads the lease file, writes the
+//! database and runs `nft` twice, under the lock every join waits for).
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -35,18 +38,29 @@ pub const MAX_HEADERS: usize = 48;
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// A request the portal has not answered by then gets a 503.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-/// Connections served at once; more wait to be accepted.
-pub const MAX_CONNECTIONS: usize = 2048;
-/// Connections one client address may hold open: a phone's browser and
-/// apps open a few dozen at most; more are closed as soon as accepted.
-pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 64;
+/// Connections one client address may hold open to the portal: only a
+/// visitor not yet joined (and stray probes) talk to it, and a browser
+/// opens at most 6 per host; more are closed as soon as accepted.
+pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 16;
+/// The guest subnet the caps are made for, at its largest: a /24 (the
+/// shipped one is 10.42.0.0/24). `preflight` refuses a larger one.
+pub const LARGEST_GUEST_PREFIX: u8 = 24;
+/// Connections served at once; more wait to be accepted. Every address of
+/// the guest subnet with its whole share fits (16 x 256 = 4096), so one
+/// guest holding many addresses cannot fill it for the others.
+pub const MAX_CONNECTIONS: usize = MAX_CONNECTIONS_PER_ADDRESS << (32 - LARGEST_GUEST_PREFIX);
 
-/// A token bucket per client address: `burst` attempts at once, then one
-/// every `every`. Bounded: when full, the oldest idle buckets are dropped.
-pub struct RateLimiter {
+/// A joined device moves its session to a new address at most once in
+/// this time; a phone that roams or renews its lease needs far less.
+pub const MOVE_EVERY: Duration = Duration::from_secs(30);
+
+/// A token bucket per key (a client address, a MAC): `burst` attempts at
+/// once, then one every `every`. Bounded: when full, the buckets that are
+/// full again are dropped.
+pub struct RateLimiter<K = IpAddr> {
     burst: u32,
     every: Duration,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    buckets: Mutex<HashMap<K, Bucket>>,
 }
 
 #[derive(Clone, Copy)]
@@ -57,8 +71,8 @@ struct Bucket {
 
 const MAX_TRACKED: usize = 4096;
 
-impl RateLimiter {
-    pub fn new(burst: u32, every: Duration) -> RateLimiter {
+impl<K: Hash + Eq + Copy> RateLimiter<K> {
+    pub fn new(burst: u32, every: Duration) -> RateLimiter<K> {
         RateLimiter {
             burst,
             every,
@@ -66,8 +80,8 @@ impl RateLimiter {
         }
     }
 
-    /// Takes one attempt for `ip` at `now`; false when it has none left.
-    pub fn allow(&self, ip: IpAddr, now: Instant) -> bool {
+    /// Takes one attempt for `key` at `now`; false when it has none left.
+    pub fn allow(&self, key: K, now: Instant) -> bool {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let burst = f64::from(self.burst);
         let refill = |b: &Bucket| {
@@ -75,7 +89,7 @@ impl RateLimiter {
                 now.saturating_duration_since(b.at).as_secs_f64() / self.every.as_secs_f64();
             (b.tokens + gained).min(burst)
         };
-        if buckets.len() >= MAX_TRACKED && !buckets.contains_key(&ip) {
+        if buckets.len() >= MAX_TRACKED && !buckets.contains_key(&key) {
             // Forget the buckets that are full again: they hold no memory
             // of abuse.
             buckets.retain(|_, b| refill(b) < burst);
@@ -83,7 +97,7 @@ impl RateLimiter {
                 return false;
             }
         }
-        let bucket = buckets.entry(ip).or_insert(Bucket {
+        let bucket = buckets.entry(key).or_insert(Bucket {
             tokens: burst,
             at: now,
         });
@@ -100,6 +114,12 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_guest_address_s_share_fits_under_the_global_cap() {
+        let guest_addresses = 1usize << (32 - LARGEST_GUEST_PREFIX);
+        assert!(MAX_CONNECTIONS_PER_ADDRESS * guest_addresses <= MAX_CONNECTIONS);
+    }
 
     #[test]
     fn a_burst_then_one_per_period() {

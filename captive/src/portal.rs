@@ -10,14 +10,15 @@ use std::time::Duration;
 use anjungan::catalog::Catalog;
 use anjungan::config::Auth;
 use anjungan::search::SearchIndex;
-use anjungan::wifi::{Session, session};
+use anjungan::wifi::{Mac, Session, session};
 use axum::http::HeaderValue;
 
 use crate::clock::Clock;
 use crate::csrf::Csrf;
 use crate::decision::Rules;
 use crate::firewall::Gate;
-use crate::limits::{PortalLimits, RateLimiter};
+use crate::leases::Leases;
+use crate::limits::{self, PortalLimits, RateLimiter};
 use crate::neighbours::Neighbours;
 use crate::sessions::Sessions;
 
@@ -78,11 +79,16 @@ pub struct Portal {
     pub sessions: Sessions,
     pub gate: Box<dyn Gate>,
     pub neighbours: Box<dyn Neighbours>,
+    /// The DHCP server's leases (`settings.dhcp_leases`).
+    pub leases: Leases,
     pub csrf: Csrf,
     /// Joining attempts per address.
     pub join_limiter: RateLimiter,
     /// Voucher attempts per address: few, so codes cannot be guessed.
     pub voucher_limiter: RateLimiter,
+    /// Session moves per device: each is costly and waits for `join_lock`,
+    /// so one guest must not be able to keep everyone's joins waiting.
+    pub move_limiter: RateLimiter<Mac>,
     /// Joins one at a time: the visitor count and a voucher's first use are
     /// decided without races.
     pub join_lock: Mutex<()>,
@@ -105,6 +111,7 @@ impl Portal {
         let location = HeaderValue::from_str(&settings.portal_url())
             .expect("an IPv4 address and a port make a valid header");
         Portal {
+            leases: Leases::new(settings.dhcp_leases.clone()),
             settings,
             services: RwLock::new(Arc::new(services)),
             sessions,
@@ -113,6 +120,7 @@ impl Portal {
             csrf: Csrf::new(),
             join_limiter: RateLimiter::new(10, Duration::from_secs(6)),
             voucher_limiter: RateLimiter::new(5, Duration::from_secs(60)),
+            move_limiter: RateLimiter::new(1, limits::MOVE_EVERY),
             join_lock: Mutex::new(()),
             clock,
             location,

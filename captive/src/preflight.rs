@@ -7,6 +7,7 @@ use std::path::Path;
 
 use anjungan::config::CaptiveConfig;
 
+use crate::limits::LARGEST_GUEST_PREFIX;
 use crate::{Error, Result, links};
 
 /// Checks `[captive] interface`, `uplink` and `address` against the kernel,
@@ -25,14 +26,14 @@ pub fn check(c: &CaptiveConfig) -> Result<()> {
             });
         }
     }
-    let on_guest_side = links::subnets(&c.interface)
+    let guest_side = links::subnets(&c.interface)
         .map_err(|e| Error::Preflight {
             key: "interface",
             message: format!("cannot read the addresses of \"{}\": {e}", c.interface),
         })?
-        .iter()
-        .any(|s| s.address == c.address);
-    if !on_guest_side {
+        .into_iter()
+        .find(|s| s.address == c.address);
+    let Some(guest_side) = guest_side else {
         return Err(Error::Preflight {
             key: "address",
             message: format!(
@@ -40,6 +41,18 @@ pub fn check(c: &CaptiveConfig) -> Result<()> {
                 c.address, c.interface, c.interface
             ),
         });
+    };
+    // The connection caps fit a /24 (`limits::MAX_CONNECTIONS`): in a
+    // larger subnet one guest holding many addresses could fill them. A
+    // region may have good reasons for a larger guest network, so this is
+    // the technician's choice to make, told plainly, not a refusal.
+    if guest_side.prefix < LARGEST_GUEST_PREFIX {
+        tracing::warn!(
+            "the guests' subnet {}/{} is larger than /{LARGEST_GUEST_PREFIX}: one guest that takes many addresses could hold all of the portal's connections; give \"{}\" a /{LARGEST_GUEST_PREFIX} (at most 254 guests), as image/dnsmasq does, unless more guests must join at once",
+            c.address,
+            guest_side.prefix,
+            c.interface
+        );
     }
     harden(&c.interface)
 }

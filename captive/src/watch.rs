@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use anjungan::wifi::session;
 
+use crate::Result;
 use crate::portal::Portal;
 
 pub const EVERY: Duration = Duration::from_secs(2);
@@ -36,14 +37,20 @@ pub fn check(portal: &Portal) {
     // No join between reading the sessions and replacing the table, or its
     // visitor would be left out.
     let _no_joins = portal.join_lock.lock().unwrap_or_else(|e| e.into_inner());
-    let now = portal.now();
-    let restored = portal
-        .sessions
-        .with_store(|store| session::live(store, now))
-        .map_err(crate::Error::from)
-        .and_then(|live| portal.gate.install(&live, now).map(|()| live.len()));
-    match restored {
+    match put_back(portal) {
         Ok(visitors) => tracing::info!(visitors, "the portal's table is back"),
         Err(e) => tracing::error!(error = %e, "cannot put the portal's table back; trying again"),
     }
+}
+
+/// The whole table installed again from the database's live sessions;
+/// their number. Call with `join_lock` held, so that no join falls between
+/// reading the sessions and replacing the table. Blocking.
+pub fn put_back(portal: &Portal) -> Result<usize> {
+    let now = portal.now();
+    let live = portal
+        .sessions
+        .with_store(|store| session::live(store, now))?;
+    portal.gate.install(&live, now)?;
+    Ok(live.len())
 }

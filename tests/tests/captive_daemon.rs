@@ -230,6 +230,12 @@ fn the_admin_api_needs_the_token_of_anjungan_admin_token() {
     let token = tests::stdout(&out).trim().to_owned();
     assert_eq!(token.len(), 64, "{token}");
     let file = d.device.dir.path().join("data/admin.token");
+    // Which file it is, on stderr (a token of another data_dir is no use).
+    assert!(
+        stderr(&out).contains(&file.display().to_string()),
+        "{}",
+        stderr(&out)
+    );
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "{}", file.display());
@@ -298,8 +304,10 @@ fn one_address_s_thousands_of_connections_leave_the_portal_to_others() {
     .unwrap();
     assert_eq!(line.trim(), "open");
     std::thread::sleep(Duration::from_millis(1500));
-    // Another guest (127.0.0.2) is answered at once, again and again.
-    for _ in 0..3 {
+    // Another guest (127.0.0.2) is answered at once, again and again: well
+    // before the hog's connections would time out (10 s), with room for a
+    // busy 2-core CI machine, and one more try before calling it slow.
+    let other_guest = || {
         let out = Command::new("curl")
             .args([
                 "-s",
@@ -318,12 +326,21 @@ fn one_address_s_thousands_of_connections_leave_the_portal_to_others() {
         let (code, seconds) = answer.split_once(' ').unwrap_or(("0", "99"));
         let seconds: f64 = seconds.parse().unwrap_or(99.0);
         assert_eq!(code, "200", "{answer}");
-        assert!(seconds < 1.0, "the other guest waited {seconds} s");
+        seconds
+    };
+    for _ in 0..3 {
+        let seconds = Some(other_guest())
+            .filter(|s| *s < 3.0)
+            .unwrap_or_else(other_guest);
+        assert!(seconds < 3.0, "the other guest waited {seconds} s");
     }
     let _ = hog.kill();
     let _ = hog.wait();
 }
 
+/// A regression test, not a new behaviour: hyper's header deadline
+/// (`limits::HEADER_TIMEOUT`) starts again after every answer, so it has
+/// always closed a kept-alive connection that sends nothing more.
 #[test]
 fn an_idle_kept_alive_connection_is_closed() {
     let d = Daemon::start("click-through");

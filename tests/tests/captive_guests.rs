@@ -318,7 +318,7 @@ fn run_with(bed: &Bed, edit: impl Fn(&str) -> String) -> Option<(bool, String)> 
 }
 
 #[test]
-fn a_wrong_interface_uplink_or_address_refuses_to_start() {
+fn a_wrong_interface_uplink_address_or_lease_file_refuses_to_start() {
     let Some(bed) = Bed::new("k", "") else {
         return;
     };
@@ -337,6 +337,11 @@ fn a_wrong_interface_uplink_or_address_refuses_to_start() {
             "address = \"10.42.0.1\"",
             "address = \"10.98.0.1\"",
             "[captive] address",
+        ),
+        (
+            "dhcp_leases = \"",
+            "dhcp_leases = \"/nonexistent",
+            "[captive] dhcp_leases",
         ),
     ] {
         let got = run_with(&bed, |c| c.replace(from, to));

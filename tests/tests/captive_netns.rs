@@ -296,6 +296,28 @@ fn a_cloned_mac_does_not_take_a_joined_visitor_s_session() {
     );
 }
 
+/// Issue 10's review: with another DHCP client-id, dnsmasq gave a clone of
+/// a joined phone's MAC a lease of its own while the phone was still there,
+/// and the session followed it. Leasing by MAC only, the clone is given the
+/// phone's own address and the session stays where it is.
+#[test]
+fn a_cloned_mac_with_a_client_id_of_its_own_gets_no_second_lease() {
+    let Some(mut bed) = Bed::new("o", "") else {
+        return;
+    };
+    bed.start();
+    bed.click_through("v1");
+    let (v1_mac, v1_ip) = (bed.mac_of("v1"), bed.ip_of("v1"));
+    bed.new_mac("v2", &v1_mac.to_string());
+    bed.dhcp("v2", &["-r", "10.42.0.199", "-x", "0x3d:ff0000000000ff"]);
+    assert_eq!(bed.ip_of("v2"), v1_ip, "the clone got a lease of its own");
+    let (_, sessions) = bed.admin("GET", "/api/sessions");
+    assert!(
+        sessions.contains(&format!("\"ip\":\"{v1_ip}\"")) && !sessions.contains("10.42.0.199"),
+        "the session stays with the phone: {sessions}"
+    );
+}
+
 #[test]
 fn a_technician_ends_a_session_and_the_visitor_waits_to_join_again() {
     let Some(mut bed) = Bed::new("h", "rejoin_wait_minutes = 15\n") else {

@@ -125,15 +125,16 @@ pub fn live(store: &Store, now: i64) -> Result<Vec<Session>> {
 }
 
 /// The visitor came back with a new IP address (same MAC): the session
-/// follows it.
-pub fn move_to(store: &Store, id: i64, ip: Ipv4Addr) -> Result<()> {
-    store.run(|conn| {
+/// follows it. Only a session not ended moves (an ended one must never be
+/// let out again); false when nothing moved.
+pub fn move_to(store: &Store, id: i64, ip: Ipv4Addr) -> Result<bool> {
+    let moved = store.run(|conn| {
         conn.execute(
-            "UPDATE wifi_session SET ip = ?2 WHERE id = ?1",
+            "UPDATE wifi_session SET ip = ?2 WHERE id = ?1 AND ended_at IS NULL",
             params![id, ip.to_string()],
         )
     })?;
-    Ok(())
+    Ok(moved == 1)
 }
 
 /// Ends a session now (a join the firewall could not carry out).
@@ -235,8 +236,12 @@ mod tests {
         assert_eq!(live(&s, 200).unwrap(), vec![b.clone()]);
         end(&s, b.id, 250).unwrap();
         assert!(live(&s, 250).unwrap().is_empty());
-        move_to(&s, a.id, Ipv4Addr::new(10, 42, 0, 7)).unwrap();
+        assert!(move_to(&s, a.id, Ipv4Addr::new(10, 42, 0, 7)).unwrap());
         assert_eq!(live(&s, 150).unwrap()[0].ip, Ipv4Addr::new(10, 42, 0, 7));
+        assert!(
+            !move_to(&s, b.id, Ipv4Addr::new(10, 42, 0, 8)).unwrap(),
+            "an ended session does not move"
+        );
     }
 
     #[test]

@@ -317,30 +317,52 @@ impl Bed {
         .expect("the session is written");
     }
 
+    /// `visitor` asks the device's DHCP server for a lease, with udhcpc's
+    /// `extra` arguments, and takes what it is given.
+    pub fn dhcp(&self, visitor: &str, extra: &[&str]) {
+        let out = Command::new("ip")
+            .args(["netns", "exec", &self.ns(visitor), "busybox", "udhcpc"])
+            .args(["-i", "eth0", "-q", "-n", "-t", "10", "-T", "1", "-s"])
+            .arg(self.state.path().join("udhcpc.sh"))
+            .args(extra)
+            .env(
+                "LEASE_OUT",
+                self.state.path().join(format!("lease-{visitor}")),
+            )
+            .output()
+            .expect("udhcpc runs");
+        assert!(
+            out.status.success(),
+            "udhcpc {extra:?}: {}",
+            tests::stderr(&out)
+        );
+    }
+
     /// `visitor` asks the device's DHCP server for `ip` (in the shipped
     /// range, 10.42.0.100 to 250) and gets a real new lease for its MAC. It
-    /// asks as a new client (another DHCP client id): for the same client,
-    /// dnsmasq would hand out the address it already leased.
+    /// gives its lease back first (a DHCP release, which busybox sends when
+    /// stopped while bound): dnsmasq leases by MAC only (`dhcp-ignore-clid`)
+    /// and would hand out the address already leased.
     pub fn renew_lease(&self, visitor: &str, ip: &str) {
-        let udhcpc = |extra: &[&str]| {
-            let out = Command::new("ip")
-                .args(["netns", "exec", &self.ns(visitor), "busybox", "udhcpc"])
-                .args(["-i", "eth0", "-q", "-n", "-t", "10", "-T", "1", "-s"])
-                .arg(self.state.path().join("udhcpc.sh"))
-                .args(extra)
-                .env(
-                    "LEASE_OUT",
-                    self.state.path().join(format!("lease-{visitor}")),
-                )
-                .output()
-                .expect("udhcpc runs");
-            assert!(
-                out.status.success(),
-                "udhcpc {extra:?}: {}",
-                tests::stderr(&out)
-            );
-        };
-        udhcpc(&["-r", ip, "-x", "0x3d:ff0000000000ff"]);
+        let lease_out = self.state.path().join(format!("release-{visitor}"));
+        let mut bound = Command::new("ip")
+            .args(["netns", "exec", &self.ns(visitor), "busybox", "udhcpc"])
+            .args(["-f", "-R", "-i", "eth0", "-t", "10", "-T", "1", "-s"])
+            .arg(self.state.path().join("udhcpc.sh"))
+            .env("LEASE_OUT", &lease_out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("udhcpc runs");
+        let t0 = Instant::now();
+        while !lease_out.exists() && t0.elapsed() < Duration::from_secs(15) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = Command::new("kill")
+            .args(["-TERM", &bound.id().to_string()])
+            .status();
+        let _ = bound.wait();
+        self.dhcp(visitor, &["-r", ip]);
         assert_eq!(
             self.ip_of(visitor),
             ip,

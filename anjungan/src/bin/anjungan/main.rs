@@ -86,7 +86,7 @@ enum AdminCommand {
     #[command(
         long_about = "Print the bearer token of the admin API (on [captive] admin_listen), making it on first use.\n\n\
             The token is kept in [device] data_dir/admin.token, readable by root only. Use it as \
-            `curl -H \"Authorization: Bearer $(anjungan admin token)\" http://127.0.0.1:8081/api/status`; \
+            `curl -H \"Authorization: Bearer $(sudo anjungan admin token)\" http://127.0.0.1:8081/api/status`; \
             from a laptop, forward the port first: ssh -L 8081:127.0.0.1:8081 technician@device."
     )]
     Token,
@@ -163,6 +163,14 @@ fn run(cli: Cli) -> Result<()> {
         Command::Catalog(c) => catalog_command(c, &config, &origin),
         Command::Admin(AdminCommand::Token) => {
             println!("{}", admin_token::load_or_create(&config)?);
+            // Which file: run as another user, with another data_dir, this
+            // is not the token the portal knows.
+            eprintln!("token of {}", admin_token::path(&config).display());
+            if !rustix::process::geteuid().is_root() {
+                eprintln!(
+                    "not root: the portal (run as root) uses the token in its own data_dir; use `sudo anjungan admin token` on the device"
+                );
+            }
             Ok(())
         }
         Command::Voucher(VoucherCommand::Issue {
