@@ -61,7 +61,11 @@ pub fn type_on_the_keyboard_and_open_a_result() {
     );
     assert_eq!(search.get_query(), "ktp", "back to the results, query kept");
 
-    // Nothing found says so.
+    // Nothing found says so, in the citizen's language, with what they typed.
     s.type_text("qqqqqq");
     assert!(ids().is_empty());
+    assert!(
+        s.has("Tidak ada hasil untuk \"ktpqqqqqq\". Coba kata lain."),
+        "nothing found is said on screen"
+    );
 }
