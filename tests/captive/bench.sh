@@ -77,6 +77,7 @@ uplink = "gw-wan"
 address = "10.42.0.1"
 firewall = "nftables"
 max_visitors = 10000
+dhcp_leases = "$BASE/leases"
 TOML
   "$BIN/anjungan" --config "$WORK/dev/anjungan.toml" catalog status >/dev/null   # creates the schema
   if [ "$1" -gt 0 ]; then
