@@ -144,7 +144,7 @@ for n in 1 100 1000 5000; do
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "-"; else printf "%.1fx", a/b }'; }
 printf '\n%-52s %14s %14s %10s\n' "measure" "anjungan" "openNDS" "ratio"
-printf '%-52s %14s %14s %10s\n' "probe redirects/s (50 conn, ${DURATION} s)" "$OUR_RPS" "$NDS_RPS" "$(ratio "$OUR_RPS" "$NDS_RPS")"
+printf '%-52s %14s %14s %10s\n' "probe redirects/s (16 conn, ${DURATION} s)" "$OUR_RPS" "$NDS_RPS" "$(ratio "$OUR_RPS" "$NDS_RPS")"
 printf '%-52s %14s %14s %10s\n' "p99 latency ms" "$OUR_P99" "$NDS_P99" "$(ratio "$NDS_P99" "$OUR_P99")"
 printf '%-52s %14s %14s %10s\n' "first probe -> internet after click-through, ms" "$OUR_JOIN" "$NDS_JOIN" "$(ratio "$NDS_JOIN" "$OUR_JOIN")"
 printf '%-52s %14s %14s %10s\n' "memory idle, KiB RSS" "$OUR_IDLE" "$NDS_IDLE" "$(ratio "$NDS_IDLE" "$OUR_IDLE")"
