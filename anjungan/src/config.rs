@@ -155,13 +155,11 @@ impl FromStr for LocalDestination {
                 .and_then(|t| t.strip_suffix(']'))
                 .unwrap_or(text);
             let (addr, prefix) = match text.split_once('/') {
-                Some((a, p)) => (a.parse::<IpAddr>().ok()?, p.parse::<u8>().ok()?),
-                None => {
-                    let a = text.parse::<IpAddr>().ok()?;
-                    (a, if a.is_ipv4() { 32 } else { 128 })
-                }
+                Some((a, p)) => (a.parse::<IpAddr>().ok()?, Some(p.parse::<u8>().ok()?)),
+                None => (text.parse::<IpAddr>().ok()?, None),
             };
             let bits = if addr.is_ipv4() { 32 } else { 128 };
+            let prefix = prefix.unwrap_or(bits);
             (prefix <= bits).then(|| (first_address(addr, prefix), prefix))
         };
         let bracketed = |t: &str| t.starts_with('[') && t.ends_with(']');

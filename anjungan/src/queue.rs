@@ -74,7 +74,7 @@ pub(crate) fn take_in(
 
 /// Calls the next waiting ticket of `prefix` today, if any.
 pub fn call_next(
-    store: &mut Store,
+    store: &Store,
     prefix: &str,
     now: DateTime<FixedOffset>,
 ) -> Result<Option<String>> {

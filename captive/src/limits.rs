@@ -43,7 +43,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// opens at most 6 per host; more are closed as soon as accepted.
 pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 16;
 /// The guest subnet the caps are made for, at its largest: a /24 (the
-/// shipped one is 10.42.0.0/24). `preflight` refuses a larger one.
+/// shipped one is 10.42.0.0/24). `preflight` warns about a larger one.
 pub const LARGEST_GUEST_PREFIX: u8 = 24;
 /// Connections served at once; more wait to be accepted. Every address of
 /// the guest subnet with its whole share fits (16 x 256 = 4096), so one

@@ -50,10 +50,7 @@ pub async fn home(
     headers: HeaderMap,
 ) -> Response {
     let lang = pick_lang(q.lang.as_deref(), &headers);
-    match portal.joined(peer.ip()) {
-        Some(session) => joined_page(&portal, &session, lang, None),
-        None => join_page(&portal, peer.ip(), lang, None),
-    }
+    page_for(&portal, peer.ip(), lang, None)
 }
 
 /// `GET /layanan?q=`: the region's services, searched.
@@ -65,9 +62,14 @@ pub async fn search(
 ) -> Response {
     let lang = pick_lang(q.lang.as_deref(), &headers);
     let query: String = q.q.unwrap_or_default().chars().take(200).collect();
-    match portal.joined(peer.ip()) {
-        Some(session) => joined_page(&portal, &session, lang, Some(&query)),
-        None => join_page(&portal, peer.ip(), lang, None),
+    page_for(&portal, peer.ip(), lang, Some(&query))
+}
+
+/// The services page (searched for `query`) once joined, else the join form.
+fn page_for(portal: &Portal, ip: IpAddr, lang: Lang, query: Option<&str>) -> Response {
+    match portal.joined(ip) {
+        Some(session) => joined_page(portal, &session, lang, query),
+        None => join_page(portal, ip, lang, None),
     }
 }
 

@@ -91,7 +91,6 @@ pub async fn serve(
 }
 
 /// Open connections per client address.
-#[derive(Clone)]
 struct PerAddress {
     most: usize,
     open: Arc<Mutex<HashMap<IpAddr, usize>>>,

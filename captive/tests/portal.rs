@@ -183,10 +183,7 @@ impl Bed {
     }
 
     async fn admin(&self, request: Request<Body>) -> Response {
-        let access = captive::admin::Access::new(
-            anjungan::admin_token::load_or_create(&self.config).unwrap(),
-            "127.0.0.1:8081".parse().unwrap(),
-        );
+        let access = captive::admin::Access::new(self.token(), "127.0.0.1:8081".parse().unwrap());
         captive::admin::admin_app(self.portal.clone(), access)
             .oneshot(request)
             .await

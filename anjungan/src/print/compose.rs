@@ -24,9 +24,7 @@ pub struct Composer<'a> {
 impl<'a> Composer<'a> {
     /// The service `id` of the catalog.
     pub fn service(&self, id: &str) -> Result<&'a Service> {
-        self.catalog
-            .service(id)
-            .ok_or_else(|| Error::NoSuchService { id: id.to_string() })
+        service(self.catalog, id)
     }
 
     /// The service receipt of service `id`.
@@ -82,13 +80,17 @@ impl<'a> Composer<'a> {
 /// catalog format says so), and there is no prefix to fall back on:
 /// numbers of another queue would call the citizen to the wrong desk.
 pub fn queue<'a>(catalog: &'a Catalog, id: &str) -> Result<(&'a Service, &'a str)> {
-    let service = catalog
-        .service(id)
-        .ok_or_else(|| Error::NoSuchService { id: id.to_string() })?;
+    let service = service(catalog, id)?;
     match service.queue_prefix.as_deref() {
         Some(prefix) => Ok((service, prefix)),
         None => Err(Error::NoQueue { id: id.to_string() }),
     }
+}
+
+fn service<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a Service> {
+    catalog
+        .service(id)
+        .ok_or_else(|| Error::NoSuchService { id: id.to_string() })
 }
 
 #[cfg(test)]

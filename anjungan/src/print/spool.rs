@@ -145,11 +145,12 @@ fn log_fault(
 /// Gives up jobs whose citizen has gone, so nobody prints them later;
 /// printed ones are left as they are.
 pub fn abandon(store: &mut Store, jobs: &[i64], now: DateTime<FixedOffset>) -> Result<()> {
+    let at = timestamp::format(&now);
     store.transaction(|tx| {
         for id in jobs {
             tx.execute(
                 "UPDATE print_job SET abandoned_at = ?2 WHERE id = ?1 AND printed_at IS NULL",
-                params![id, timestamp::format(&now)],
+                params![id, at],
             )?;
         }
         Ok(())

@@ -63,6 +63,13 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The minutes of the Wi-Fi voucher slip this citizen may take, if one
+    /// is offered at all: a printer, vouchers on the Wi-Fi, one per person.
+    pub fn voucher_offered(&self, session: &crate::session::Session) -> Option<u32> {
+        self.voucher_minutes
+            .filter(|_| self.printer && !session.voucher_taken)
+    }
+
     pub fn new(idle_reset_seconds: u32, office: &str, wifi_name: &str) -> Settings {
         Settings {
             idle_reset_seconds,

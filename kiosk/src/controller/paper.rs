@@ -38,12 +38,13 @@ impl Kiosk {
 
     /// "Wi-Fi voucher" on the home screen: one per person.
     pub fn print_voucher(&self) {
-        let Some(minutes) = self.inner.settings.voucher_minutes else {
+        let offered = {
+            let state = self.inner.state.borrow();
+            self.inner.settings.voucher_offered(&state.session)
+        };
+        let Some(minutes) = offered else {
             return;
         };
-        if !self.inner.settings.printer || self.inner.state.borrow().session.voucher_taken {
-            return;
-        }
         let network = self.inner.settings.wifi_name.clone();
         self.ask(Kind::Voucher, Document::Voucher { minutes, network });
     }

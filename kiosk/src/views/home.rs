@@ -23,7 +23,5 @@ pub fn render(w: &KioskWindow, scene: &Scene) {
     h.set_announcements(model(pages::announcements(catalog, scene.now, lang)));
     h.set_wifi_qr(scene.wifi_qr.clone());
     h.set_wifi_name(settings.wifi_name.as_str().into());
-    h.set_can_print_voucher(
-        settings.printer && settings.voucher_minutes.is_some() && !scene.session.voucher_taken,
-    );
+    h.set_can_print_voucher(settings.voucher_offered(scene.session).is_some());
 }

@@ -221,24 +221,22 @@ fn serve(setup: &Setup, inbox: &Receiver<Request>, send: impl Fn(Report)) {
             Err(RecvTimeoutError::Disconnected) => return,
         };
         let Some(store) = store.as_mut() else {
-            match request {
-                Request::Print { visit, .. } => send(Report::Broken {
-                    visit,
-                    slip: None,
-                    message: "the kiosk's database cannot be opened".into(),
-                }),
-                Request::Again { visit, slip, .. } => send(Report::Broken {
-                    visit,
-                    slip: Some(slip),
-                    message: "the kiosk's database cannot be opened".into(),
-                }),
+            let (visit, slip) = match request {
+                Request::Print { visit, .. } => (visit, None),
+                Request::Again { visit, slip, .. } => (visit, Some(slip)),
                 Request::CallStaff { detail } => {
                     eprintln!(
                         "anjungan-kiosk: a citizen called for staff ({detail}); not recorded: no database"
-                    )
+                    );
+                    continue;
                 }
-                Request::Abandon { .. } => {}
-            }
+                Request::Abandon { .. } => continue,
+            };
+            send(Report::Broken {
+                visit,
+                slip,
+                message: "the kiosk's database cannot be opened".into(),
+            });
             continue;
         };
         let report = match request {
