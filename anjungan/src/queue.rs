@@ -115,7 +115,7 @@ mod tests {
         let t = take(&mut store, "A", "svc", at(30, 10)).unwrap();
         assert_eq!((t.number(), t.waiting_ahead), ("A003".into(), 2));
         assert_eq!(
-            call_next(&mut store, "A", at(30, 11)).unwrap().as_deref(),
+            call_next(&store, "A", at(30, 11)).unwrap().as_deref(),
             Some("A001")
         );
         let t = take(&mut store, "A", "svc", at(30, 12)).unwrap();
