@@ -28,6 +28,7 @@ pub struct Config {
     pub device: DeviceConfig,
     pub captive: CaptiveConfig,
     pub kiosk: KioskConfig,
+    pub voice: VoiceConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -94,6 +95,23 @@ pub struct KioskConfig {
     /// Seconds without a touch before the screen returns home, so the next
     /// citizen sees nothing of the last.
     pub idle_reset_seconds: u32,
+}
+
+/// The survey and complaints (`anjungan::voice`).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VoiceConfig {
+    /// Days a complaint's phone number or e-mail address is kept (to
+    /// answer it), after which it is erased.
+    pub keep_contact_days: u32,
+}
+
+impl Default for VoiceConfig {
+    fn default() -> Self {
+        VoiceConfig {
+            keep_contact_days: 90,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -573,6 +591,15 @@ impl Config {
                 ),
             ));
         }
+        if !(1..=3650).contains(&self.voice.keep_contact_days) {
+            return Err((
+                "voice.keep_contact_days",
+                format!(
+                    "{} is out of range; use 1 to 3650 (ten years)",
+                    self.voice.keep_contact_days
+                ),
+            ));
+        }
         Ok(())
     }
 
@@ -720,6 +747,18 @@ idle_reset_seconds = 90
         );
         let m = refusal("[kiosk]\npresence_pin = 17\nstatus_led_pin = 17\n");
         assert!(m.contains("already used"), "{m}");
+    }
+
+    #[test]
+    fn contacts_are_kept_for_a_bounded_number_of_days() {
+        assert_eq!(Config::default().voice.keep_contact_days, 90);
+        let c = parse("[voice]\nkeep_contact_days = 30\n").unwrap();
+        assert_eq!(c.voice.keep_contact_days, 30);
+        let m = refusal("[voice]\nkeep_contact_days = 0\n");
+        assert!(
+            m.contains("voice.keep_contact_days") && m.contains("1 to 3650"),
+            "{m}"
+        );
     }
 
     #[test]

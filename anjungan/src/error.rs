@@ -73,4 +73,35 @@ pub enum Error {
         "the service \"{id}\" takes no queue numbers (its catalog entry has no queue_prefix); print its receipt instead (`anjungan receipt --service {id}`), or give it a queue_prefix in the catalog bundle and import it again"
     )]
     NoQueue { id: String },
+
+    /// A survey form that cannot be recorded.
+    #[error("survey answer refused: {0}")]
+    Survey(#[from] crate::voice::survey::Invalid),
+
+    /// A complaint (or a status note) that cannot be taken.
+    #[error("complaint refused: {0}")]
+    Complaint(#[from] crate::voice::complaint::Invalid),
+
+    /// No complaint has that reference.
+    #[error(
+        "there is no complaint {reference}; check the reference, or see them all with `anjungan complaint list`"
+    )]
+    NoSuchComplaint { reference: String },
+
+    /// A paper survey file was refused whole; nothing was imported.
+    #[error(
+        "{file}: line {line}, column {column}: {message}; nothing was imported, correct the file and import it again"
+    )]
+    SurveyFileRefused {
+        file: String,
+        line: u64,
+        column: String,
+        message: String,
+    },
+
+    /// The same paper survey file was imported before.
+    #[error(
+        "{file} was already imported on {at} ({rows} answers); to count it again on purpose, add --again"
+    )]
+    SurveyFileImported { file: String, at: String, rows: i64 },
 }

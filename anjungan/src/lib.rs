@@ -1,6 +1,7 @@
 //! Anjungan's domain: the configuration every program reads, the one SQLite
 //! store they share, the service catalog (its bundle format, validation and
-//! installation) and the search citizens use to find a service.
+//! installation), the search citizens use to find a service, and what
+//! citizens tell the region (survey and complaints).
 //!
 //! This crate knows no UI toolkit, no HTTP framework and no firewall: the
 //! kiosk, the portal and the command line are thin shells around it.
@@ -13,9 +14,11 @@ pub mod error;
 pub mod lang;
 pub mod print;
 pub mod queue;
+mod readable_code;
 pub mod search;
 pub mod store;
 pub mod timestamp;
+pub mod voice;
 pub mod wifi;
 
 pub use error::{Error, Result};

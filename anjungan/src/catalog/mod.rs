@@ -15,6 +15,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset};
 
+pub(crate) use bundle::is_slug;
 pub use bundle::{MAX_BUNDLE_BYTES, Refusal, parse, to_json};
 pub use installed::{Installed, generation, history, import, install, load};
 pub use model::{Announcement, Bundle, Category, Fee, Hours, Office, Service, Text};

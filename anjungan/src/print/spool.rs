@@ -17,6 +17,8 @@ pub enum Kind {
     Receipt,
     Ticket,
     Voucher,
+    /// The slip with a complaint's reference.
+    Complaint,
 }
 
 impl Kind {
@@ -25,6 +27,7 @@ impl Kind {
             Kind::Receipt => "receipt",
             Kind::Ticket => "ticket",
             Kind::Voucher => "voucher",
+            Kind::Complaint => "complaint",
         }
     }
 }

@@ -12,11 +12,9 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::Mac;
-use crate::Result;
 use crate::store::Store;
+use crate::{Result, readable_code};
 
-/// Letters and digits that cannot be mistaken for one another on a slip.
-const ALPHABET: &[u8; 32] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789#";
 const CODE_LEN: usize = 8;
 /// Most vouchers one `issue` makes, so a typo in `--count` cannot fill the disk.
 pub const MAX_ISSUE: u32 = 10_000;
@@ -53,7 +51,7 @@ pub fn issue(store: &mut Store, count: u32, minutes: u32, now: i64) -> Result<Ve
         )?;
         let mut made = Vec::with_capacity(count as usize);
         while made.len() < count as usize {
-            let code = random_code();
+            let code = readable_code::random(CODE_LEN);
             // A clash with an existing code (one in 2^40) is simply drawn again.
             if insert.execute(params![code, minutes, now])? == 1 {
                 made.push(Voucher {
@@ -130,40 +128,11 @@ pub fn find(store: &Store, typed: &str) -> Result<Option<Voucher>> {
 /// The stored form of a typed code: upper case, without spaces and dashes;
 /// `None` when it cannot be a code at all.
 pub fn normalize(typed: &str) -> Option<String> {
-    let code: String = typed
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '\t'))
-        .map(|c| c.to_ascii_uppercase())
-        .take(CODE_LEN + 1)
-        .collect();
-    (code.len() == CODE_LEN && code.bytes().all(|b| ALPHABET[..31].contains(&b))).then_some(code)
+    readable_code::normalize(typed, CODE_LEN)
 }
 
 fn display(code: &str) -> String {
     format!("{}-{}", &code[..4], &code[4..])
-}
-
-fn random_code() -> String {
-    let mut bytes = [0u8; CODE_LEN];
-    getrandom::fill(&mut bytes).expect("the kernel's random source is available");
-    // 31 symbols: reject the top values so every symbol is equally likely.
-    let mut code = String::with_capacity(CODE_LEN);
-    let mut pool = bytes.to_vec();
-    while code.len() < CODE_LEN {
-        let b = match pool.pop() {
-            Some(b) => b,
-            None => {
-                let mut more = [0u8; 8];
-                getrandom::fill(&mut more).expect("the kernel's random source is available");
-                pool.extend_from_slice(&more);
-                continue;
-            }
-        };
-        if b < 248 {
-            code.push(ALPHABET[(b % 31) as usize] as char);
-        }
-    }
-    code
 }
 
 #[cfg(test)]
