@@ -7,8 +7,10 @@
 
 mod element;
 pub mod ikm;
+pub mod import;
 pub mod profile;
 mod record;
+pub mod report;
 
 pub use element::Element;
 pub use ikm::{Grade, Ikm, Tally};
