@@ -53,7 +53,7 @@ enum Command {
     /// The technician's access to the portal's admin API.
     #[command(subcommand)]
     Admin(AdminCommand),
-    /// Write the ESC/POS bytes a printer would get for a receipt, a queue ticket or a voucher slip.
+    /// Write the ESC/POS bytes a printer would get for a receipt, a queue ticket, a voucher slip or a complaint slip.
     Receipt(receipt::Args),
     /// The printer: its status, jobs waiting after a fault, recent faults.
     #[command(subcommand)]
