@@ -130,6 +130,19 @@ pub fn count(store: &Store, filter: &Filter) -> Result<Report> {
     Ok(report)
 }
 
+/// All forms ever recorded, cheaply (`anjungan_survey_responses_total`).
+pub fn responses_total(store: &Store) -> Result<u64> {
+    store
+        .run(|conn| {
+            conn.query_row(
+                "SELECT COALESCE(SUM(responses), 0) FROM survey_tally",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+        })
+        .map(i64::unsigned_abs)
+}
+
 fn where_clause(filter: &Filter) -> (String, Vec<Value>) {
     let mut conditions = Vec::new();
     let mut params = Vec::new();
@@ -335,6 +348,7 @@ mod tests {
 
         let all = count(&s, &Filter::default()).unwrap();
         assert_eq!(all.total.responses, 3);
+        assert_eq!(responses_total(&s).unwrap(), 3);
         assert_eq!(all.total.count[3], 2, "the blank is not counted");
         assert_eq!(all.by_channel.len(), 3);
         assert_eq!(
