@@ -284,7 +284,7 @@ pub fn list(store: &Store, limit: usize) -> Result<Vec<Complaint>> {
 }
 
 /// Sets the status of the complaint `reference`, with a note to the
-/// citizen (which replaces the last one; none keeps it).
+/// citizen (which replaces the last one; none or an empty one keeps it).
 pub fn set_status(
     store: &mut Store,
     reference: &Reference,
@@ -292,7 +292,12 @@ pub fn set_status(
     note: Option<&str>,
     now: DateTime<FixedOffset>,
 ) -> Result<Complaint> {
-    let note = note.map(clean).transpose()?;
+    // An empty note is no note: the last one stays.
+    let note = note
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(clean)
+        .transpose()?;
     let at = timestamp::format(&now);
     let changed = store.transaction(|tx| {
         let id: Option<i64> = tx
@@ -493,7 +498,7 @@ mod tests {
             later,
         )
         .unwrap();
-        let done = set_status(&mut s, &c.reference, Status::Answered, None, later).unwrap();
+        let done = set_status(&mut s, &c.reference, Status::Answered, Some("  "), later).unwrap();
         assert_eq!(done.status, Status::Answered);
         assert_eq!(done.note.as_deref(), Some("Diteruskan ke bagian umum"));
         assert_eq!(done.updated_at, "2026-12-01T03:00:00Z");
