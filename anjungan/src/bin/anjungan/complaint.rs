@@ -17,6 +17,9 @@ pub enum Command {
         /// How many at most.
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u16).range(1..=10000))]
         limit: u16,
+        /// Only those with this status: received, in-progress, answered, closed.
+        #[arg(long)]
+        status: Option<Status>,
     },
     /// One complaint in full, with its history.
     Show {
@@ -39,11 +42,15 @@ pub enum Command {
 pub fn run(command: Command, config: &Config) -> Result<()> {
     let now = chrono::Local::now().fixed_offset();
     match command {
-        Command::List { json, limit } => {
+        Command::List {
+            json,
+            limit,
+            status,
+        } => {
             let store = Store::open_for(config)?;
             // The inbox never shows a contact kept past its days.
             complaint::purge_contacts(&store, config.voice.keep_contact_days, now)?;
-            let all = complaint::list(&store, limit.into())?;
+            let all = complaint::list_in(&store, status, limit.into())?;
             if json {
                 println!("{}", serde_json::to_string(&all)?);
             } else if all.is_empty() {

@@ -274,11 +274,20 @@ pub fn look_up(store: &Store, typed: &str) -> Result<Option<Progress>> {
 
 /// The newest `limit` complaints (at most [`MAX_LIST`]), newest first.
 pub fn list(store: &Store, limit: usize) -> Result<Vec<Complaint>> {
+    list_in(store, None, limit)
+}
+
+/// As [`list`], only those with `status` when given (staff's open ones).
+pub fn list_in(store: &Store, status: Option<Status>, limit: usize) -> Result<Vec<Complaint>> {
     store.run(|conn| {
         conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM complaint ORDER BY created_at DESC, id DESC LIMIT ?1"
+            "SELECT {COLUMNS} FROM complaint WHERE ?1 IS NULL OR status = ?1
+             ORDER BY created_at DESC, id DESC LIMIT ?2"
         ))?
-        .query_map([limit.min(MAX_LIST) as i64], from_row)?
+        .query_map(
+            rusqlite::params![status.map(|s| s.code()), limit.min(MAX_LIST) as i64],
+            from_row,
+        )?
         .collect()
     })
 }
@@ -527,6 +536,13 @@ mod tests {
         let texts: Vec<String> = list(&s, 10).unwrap().into_iter().map(|c| c.text).collect();
         assert_eq!(texts, ["third", "second", "first"]);
         assert_eq!(list(&s, 1).unwrap().len(), 1);
+        let first = list(&s, 10).unwrap().pop().unwrap();
+        let later = at("2026-12-01T09:00:00+07:00");
+        set_status(&mut s, &first.reference, Status::Closed, None, later).unwrap();
+        assert_eq!(list_in(&s, Some(Status::Received), 10).unwrap().len(), 2);
+        let closed = list_in(&s, Some(Status::Closed), 10).unwrap();
+        assert_eq!(closed.len(), 1);
+        assert_eq!(closed[0].text, "first");
     }
 
     #[test]
