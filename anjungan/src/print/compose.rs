@@ -1,6 +1,7 @@
 //! The one place that decides what a document asked for is, and composes
 //! it: the kiosk's print thread and `anjungan receipt` both come here, so a
-//! receipt, a queue ticket or a voucher slip is the same from either, and
+//! receipt, a queue ticket, a voucher slip or a complaint slip is the same
+//! from either, and
 //! so is a refusal (an unknown service; a ticket for a service that takes
 //! no queue numbers).
 
@@ -9,6 +10,7 @@ use crate::print::Document;
 use crate::print::document::Paper;
 use crate::print::documents::{self, Printer, TicketFace};
 use crate::queue;
+use crate::voice::complaint::Complaint;
 use crate::{Error, Lang, Result};
 
 /// What a document is composed from besides what it is about: the
@@ -55,6 +57,23 @@ impl<'a> Composer<'a> {
             self.catalog,
             service,
             &face,
+            self.lang.code(),
+            self.paper,
+            &self.by,
+        )
+    }
+
+    /// The slip of a complaint just made: its reference, and the service it
+    /// is about if the catalog still has it.
+    pub fn complaint(&self, complaint: &Complaint) -> Document {
+        let service = complaint
+            .service
+            .as_deref()
+            .and_then(|id| self.catalog.service(id));
+        documents::complaint(
+            self.catalog,
+            &complaint.reference.to_string(),
+            service,
             self.lang.code(),
             self.paper,
             &self.by,
@@ -180,6 +199,32 @@ mod tests {
         assert!(
             slip.contains("ABCD-EFGH") && slip.contains("90 minutes"),
             "{slip}"
+        );
+    }
+
+    #[test]
+    fn a_complaint_slip_for_a_stored_complaint() {
+        use crate::voice::complaint::{self, Category, Channel, Draft};
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::store::Store::open(&dir.path().join("a.db")).unwrap();
+        let draft = Draft::new(
+            "Antrean terlalu lama",
+            Category::Service,
+            Some("akta-kelahiran"),
+            None,
+            false,
+            Channel::Kiosk,
+        )
+        .unwrap();
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-30T09:00:00+07:00").unwrap();
+        let made = complaint::submit(&mut store, &draft, now).unwrap();
+        let c = catalog();
+        let slip = text(&composer(&c).complaint(&made));
+        assert!(slip.contains(&made.reference.to_string()), "{slip}");
+        assert!(slip.contains("Birth certificate"), "{slip}");
+        assert!(
+            !slip.contains("Antrean"),
+            "the complaint's text is not on the slip: {slip}"
         );
     }
 }

@@ -1,6 +1,6 @@
-//! The three documents the kiosk prints, in the language on screen: a
-//! service receipt (what to bring, the steps, time, fee, where), a queue
-//! ticket, and a Wi-Fi voucher slip.
+//! The documents the kiosk prints, in the language on screen: a service
+//! receipt (what to bring, the steps, time, fee, where), a queue ticket, a
+//! Wi-Fi voucher slip, and the slip with a complaint's reference.
 
 use chrono::NaiveDateTime;
 
@@ -29,6 +29,11 @@ struct Labels {
     code: &'static str,
     valid: fn(u32) -> String,
     scan: &'static str,
+    complaint: &'static str,
+    reference: &'static str,
+    ask: &'static str,
+    ask_at: &'static str,
+    lapor: &'static str,
     days: [&'static str; 7],
     time_sep: char,
 }
@@ -56,6 +61,11 @@ const ID: Labels = Labels {
     code: "Kode voucher",
     valid: |m| format!("Berlaku {m} menit"),
     scan: "Pindai untuk terhubung",
+    complaint: "Pengaduan Anda sudah diterima",
+    reference: "Nomor pengaduan",
+    ask: "Simpan nomor ini. Tanyakan perkembangannya di anjungan ini atau di halaman Wi-Fi, menu Pengaduan.",
+    ask_at: "Atau hubungi",
+    lapor: "Anda juga dapat melapor ke LAPOR!: lapor.go.id atau SMS 1708.",
     days: ["Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"],
     time_sep: '.',
 };
@@ -84,6 +94,11 @@ const EN: Labels = Labels {
     code: "Voucher code",
     valid: |m| format!("Valid for {m} minutes"),
     scan: "Scan to connect",
+    complaint: "Your complaint has been received",
+    reference: "Complaint reference",
+    ask: "Keep this reference. Ask how it is going at this kiosk or on the Wi-Fi page, under Complaints.",
+    ask_at: "Or contact",
+    lapor: "You can also report to LAPOR!: lapor.go.id or SMS 1708.",
     days: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
     time_sep: ':',
 };
@@ -345,6 +360,54 @@ pub fn voucher(
     d
 }
 
+/// The complaint slip: the reference large and as a QR code (the kiosk's
+/// and the portal's look-up read it), how to ask about it, and LAPOR!, the
+/// national channel. `service` is the one the complaint is about, whose
+/// office is also where to ask.
+pub fn complaint(
+    catalog: &Catalog,
+    reference: &str,
+    service: Option<&Service>,
+    lang: &str,
+    paper: Paper,
+    by: &Printer,
+) -> Document {
+    let l = labels(lang);
+    let office = service
+        .and_then(|s| s.office.as_deref())
+        .and_then(|id| catalog.office(id));
+    let mut d = Document::new(paper);
+    header(&mut d, catalog, office, lang);
+    d.text(l.complaint, CENTER_BOLD);
+    d.feed(1);
+    d.text(l.reference, CENTER);
+    d.text(
+        reference,
+        Style {
+            align: Align::Center,
+            bold: true,
+            width: 2,
+            height: 2,
+        },
+    );
+    d.qr(reference, qr_module(paper, reference));
+    if let Some(s) = service {
+        d.text(s.name.get(lang), CENTER);
+    }
+    d.feed(1);
+    d.text(l.ask, Style::default());
+    if let Some(o) = office
+        && let Some(phone) = &o.phone
+    {
+        d.field(l.ask_at, &format!("{}, {phone}", o.name.get(lang)));
+    }
+    d.feed(1);
+    d.text(l.lapor, Style::default());
+    footer(&mut d, l, by);
+    d.cut();
+    d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,5 +465,46 @@ mod tests {
         };
         assert_eq!(hours_line(&h, &ID), "Sen-Kam 07.30-15.30");
         assert_eq!(hours_line(&h, &EN), "Mon-Thu 07:30-15:30");
+    }
+
+    #[test]
+    fn the_complaint_slip_carries_the_reference_as_text_and_qr_and_lapor() {
+        let catalog = Catalog::new(demo::bundle(), None);
+        let service = catalog
+            .services()
+            .iter()
+            .find(|s| s.office.is_some())
+            .unwrap();
+        for paper in [Paper::Mm58, Paper::Mm80] {
+            for lang in ["id", "en"] {
+                let doc = complaint(&catalog, "ADU-7K4P-9MXR", Some(service), lang, paper, &by());
+                let printout = interpret(&to_escpos(&doc)).unwrap();
+                assert!(printout.widest_line() <= paper.columns(), "{lang}");
+                assert_eq!(printout.qr_codes(), ["ADU-7K4P-9MXR"]);
+                // Words as read, whatever the wrapping.
+                let text = printout
+                    .text(paper)
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                assert!(text.contains("ADU-7K4P-9MXR"), "{text}");
+                assert!(
+                    text.contains("lapor.go.id") && text.contains("SMS 1708"),
+                    "{text}"
+                );
+                assert!(text.contains(service.name.get(lang)), "{text}");
+            }
+        }
+        let text = interpret(&to_escpos(&complaint(
+            &catalog,
+            "ADU-7K4P-9MXR",
+            None,
+            "id",
+            Paper::Mm58,
+            &by(),
+        )))
+        .unwrap()
+        .text(Paper::Mm58);
+        assert!(text.contains("Pengaduan Anda sudah diterima"), "{text}");
     }
 }

@@ -225,6 +225,15 @@ mod tests {
     }
 
     #[test]
+    fn complaint_slips_are_a_kind_of_their_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("p.db")).unwrap();
+        let job = submit(&mut store, Kind::Complaint, "ADU-7K4P-9MXR", b"slip", now()).unwrap();
+        let p = pending(&store).unwrap();
+        assert_eq!((p[0].id, p[0].kind.as_str()), (job, "complaint"));
+    }
+
+    #[test]
     fn a_ticket_and_its_number_are_one() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("p.db")).unwrap();

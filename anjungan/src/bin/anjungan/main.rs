@@ -16,14 +16,16 @@ use anjungan::wifi::voucher;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
+mod complaint;
 mod printer;
 mod receipt;
+mod survey;
 
 #[derive(Parser)]
 #[command(
     name = "anjungan",
     version,
-    about = "Anjungan's technician command line: the service catalog, its search, Wi-Fi vouchers and the configuration.",
+    about = "Anjungan's technician command line: the service catalog, its search, Wi-Fi vouchers, the survey report, complaints and the configuration.",
     long_about = "Anjungan's technician command line.\n\n\
         The configuration is read from --config, else $ANJUNGAN_CONFIG, else \
         /etc/anjungan/anjungan.toml; without any, built-in defaults and the demo catalog are used."
@@ -51,11 +53,17 @@ enum Command {
     /// The technician's access to the portal's admin API.
     #[command(subcommand)]
     Admin(AdminCommand),
-    /// Write the ESC/POS bytes a printer would get for a receipt, a queue ticket or a voucher slip.
+    /// Write the ESC/POS bytes a printer would get for a receipt, a queue ticket, a voucher slip or a complaint slip.
     Receipt(receipt::Args),
     /// The printer: its status, jobs waiting after a fault, recent faults.
     #[command(subcommand)]
     Printer(printer::Command),
+    /// The satisfaction survey (IKM): the report, and paper forms typed in.
+    #[command(subcommand)]
+    Survey(survey::Command),
+    /// Complaints from the kiosk and the Wi-Fi page: list, show, set their status, erase old contacts.
+    #[command(subcommand)]
+    Complaint(complaint::Command),
     /// When citizens at the kiosk needed a person (the "call staff" button), newest first.
     Alerts {
         /// How many at most.
@@ -149,6 +157,8 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Receipt(args) => receipt::run(args, &config),
         Command::Printer(c) => printer::run(c, &config),
+        Command::Survey(c) => survey::run(c, &config),
+        Command::Complaint(c) => complaint::run(c, &config),
         Command::Alerts { limit } => {
             let store = Store::open_for(&config)?;
             let alerts = alert::recent(&store, limit.into())?;

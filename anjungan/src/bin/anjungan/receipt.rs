@@ -1,5 +1,6 @@
 //! `anjungan receipt`: the exact bytes a printer would get for a service
-//! receipt, a queue ticket or a voucher slip, and a picture of them.
+//! receipt, a queue ticket, a voucher slip or a complaint slip, and a
+//! picture of them.
 
 use std::path::PathBuf;
 
@@ -9,6 +10,7 @@ use anjungan::print::documents;
 use anjungan::print::{Composer, Paper, interpret, to_escpos, to_png};
 use anjungan::queue;
 use anjungan::store::Store;
+use anjungan::voice::complaint;
 use anjungan::wifi::voucher;
 use anyhow::{Context, Result, bail};
 use clap::ArgGroup;
@@ -18,7 +20,7 @@ use anjungan::Lang;
 use crate::write_atomically;
 
 #[derive(clap::Args)]
-#[command(group(ArgGroup::new("document").required(true).args(["service", "ticket", "voucher"])))]
+#[command(group(ArgGroup::new("document").required(true).args(["service", "ticket", "voucher", "complaint"])))]
 pub struct Args {
     /// A service receipt: requirements, procedure, time, fee, office, QR code.
     #[arg(long, value_name = "ID")]
@@ -30,6 +32,9 @@ pub struct Args {
     /// A Wi-Fi voucher slip for an issued code.
     #[arg(long, value_name = "CODE")]
     voucher: Option<String>,
+    /// The slip of a complaint, by its reference.
+    #[arg(long, value_name = "REFERENCE")]
+    complaint: Option<String>,
     /// Language printed.
     #[arg(long, default_value_t = Lang::Id)]
     lang: Lang,
@@ -89,8 +94,17 @@ pub fn run(args: Args, config: &Config) -> Result<()> {
             );
         };
         compose.voucher(&v.code, v.minutes, &config.captive.ssid)
+    } else if let Some(typed) = &args.complaint {
+        let found = complaint::Reference::parse(typed)
+            .map(|r| complaint::find(&store, &r))
+            .transpose()?
+            .flatten();
+        let Some(c) = found else {
+            bail!("there is no complaint \"{typed}\"; see them with `anjungan complaint list`");
+        };
+        compose.complaint(&c)
     } else {
-        unreachable!("clap requires one of --service, --ticket, --voucher")
+        unreachable!("clap requires one of --service, --ticket, --voucher, --complaint")
     };
     let bytes = to_escpos(&document);
     write_atomically(&args.out, &bytes)?;

@@ -6,9 +6,13 @@
 //! the page a region publishes.
 
 mod element;
+pub mod html;
 pub mod ikm;
+pub mod import;
 pub mod profile;
 mod record;
+pub mod report;
+pub mod synthetic;
 
 pub use element::Element;
 pub use ikm::{Grade, Ikm, Tally};
