@@ -240,7 +240,10 @@ async fn an_answer_with_blanks_is_recorded_and_neither_mac_nor_address_is_kept()
         assert!(!text.contains(needle), "{needle} is stored");
     }
     let raw: Vec<u8> = PHONE_MAC.parse::<Mac>().unwrap().0.to_vec();
-    assert!(!bytes.windows(6).any(|w| w == raw.as_slice()), "the MAC's bytes are stored");
+    assert!(
+        !bytes.windows(6).any(|w| w == raw.as_slice()),
+        "the MAC's bytes are stored"
+    );
 }
 
 #[tokio::test]
@@ -256,14 +259,23 @@ async fn one_answer_per_device_per_service_per_day() {
     assert_eq!(send(PHONE, "akta-kelahiran").await.0, StatusCode::OK);
     let (status, page) = send(PHONE, "akta-kelahiran").await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(page.contains("sudah mengisi survei untuk layanan ini hari ini"), "{page}");
+    assert!(
+        page.contains("sudah mengisi survei untuk layanan ini hari ini"),
+        "{page}"
+    );
     // The same phone at a new address is the same device.
     bed.arp.set("10.42.0.150", PHONE_MAC);
-    assert_eq!(send("10.42.0.150", "akta-kelahiran").await.0, StatusCode::CONFLICT);
+    assert_eq!(
+        send("10.42.0.150", "akta-kelahiran").await.0,
+        StatusCode::CONFLICT
+    );
     // Another service, the office in general, another device: answered.
     assert_eq!(send(PHONE, "kk-baru").await.0, StatusCode::OK);
     assert_eq!(send(PHONE, "").await.0, StatusCode::OK);
-    assert_eq!(send("10.42.0.101", "akta-kelahiran").await.0, StatusCode::OK);
+    assert_eq!(
+        send("10.42.0.101", "akta-kelahiran").await.0,
+        StatusCode::OK
+    );
     // Tomorrow, again.
     bed.clock.advance(24 * 60 * 60);
     assert_eq!(send(PHONE, "akta-kelahiran").await.0, StatusCode::OK);
@@ -306,10 +318,20 @@ async fn survey_forms_that_are_not_the_portal_s_are_refused_with_a_clear_message
 #[tokio::test]
 async fn surveys_from_one_address_are_rate_limited() {
     let bed = bed();
-    let services = ["kk-baru", "kia", "akta-kematian", "pbg", "slf", "pbb-bayar", "bphtb"];
+    let services = [
+        "kk-baru",
+        "kia",
+        "akta-kematian",
+        "pbg",
+        "slf",
+        "pbb-bayar",
+        "bphtb",
+    ];
     let mut statuses = Vec::new();
     for s in services {
-        let (status, _) = bed.fill(PHONE, "/survey", &format!("&u1=3&service={s}")).await;
+        let (status, _) = bed
+            .fill(PHONE, "/survey", &format!("&u1=3&service={s}"))
+            .await;
         statuses.push(status);
     }
     assert_eq!(&statuses[..5], [StatusCode::OK; 5]);
@@ -326,7 +348,10 @@ async fn a_complaint_gets_a_reference_that_finds_it_with_the_staff_s_answer() {
     assert!(form.contains("name=\"contact\"") && form.contains("name=\"consent\""));
     assert!(form.contains("id=\"send\"") && form.contains("dihapus setelah 90"));
     assert!(form.contains("lapor.go.id") && form.contains("1708") && form.contains("<svg"));
-    assert!(form.contains("memerlukan internet"), "not joined yet: {form}");
+    assert!(
+        form.contains("memerlukan internet"),
+        "not joined yet: {form}"
+    );
     let (status, page) = bed
         .fill(
             PHONE,
@@ -363,7 +388,11 @@ async fn a_complaint_gets_a_reference_that_finds_it_with_the_staff_s_answer() {
     )
     .unwrap();
     let (_, found) = bed
-        .fill(PHONE, "/complaint/status", &format!("&reference={reference}"))
+        .fill(
+            PHONE,
+            "/complaint/status",
+            &format!("&reference={reference}"),
+        )
         .await;
     assert_eq!(by_id(&found, "status"), "Sudah dijawab");
     assert!(found.contains("Sudah ditegur. &lt;script&gt;"), "{found}");
@@ -375,8 +404,14 @@ async fn complaints_that_cannot_be_taken_say_why_and_keep_what_was_typed() {
     let bed = bed();
     let cases = [
         ("&text=+++", "Tuliskan pengaduan"),
-        ("&text=Antre+lama&contact=0812&consent=yes", "Tulis nomor telepon"),
-        ("&text=%3Cb%3EAntre%3C%2Fb%3E&contact=0812-3456-7890", "Centang persetujuan"),
+        (
+            "&text=Antre+lama&contact=0812&consent=yes",
+            "Tulis nomor telepon",
+        ),
+        (
+            "&text=%3Cb%3EAntre%3C%2Fb%3E&contact=0812-3456-7890",
+            "Centang persetujuan",
+        ),
         ("&text=x&category=bribery", "Isian tidak dikenal"),
         ("&text=x&service=no-such-service", "tidak ada dalam daftar"),
     ];
@@ -387,23 +422,31 @@ async fn complaints_that_cannot_be_taken_say_why_and_keep_what_was_typed() {
     }
     // What was typed comes back, escaped.
     let (_, page) = bed.fill(PHONE, "/complaint", cases[2].0).await;
-    assert!(page.contains("&lt;b&gt;Antre&lt;/b&gt;</textarea>"), "{page}");
+    assert!(
+        page.contains("&lt;b&gt;Antre&lt;/b&gt;</textarea>"),
+        "{page}"
+    );
     assert!(page.contains("value=\"0812-3456-7890\""));
     // Too long: refused; at the longest, in any script, taken.
     let long = "é".repeat(complaint::MAX_TEXT + 1);
-    let (status, page) = bed.fill(PHONE, "/complaint", &format!("&text={long}")).await;
+    let (status, page) = bed
+        .fill(PHONE, "/complaint", &format!("&text={long}"))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("terlalu panjang"));
     let longest: String = "ꦲ".repeat(complaint::MAX_TEXT);
-    let encoded: String = longest
-        .bytes()
-        .map(|b| format!("%{b:02X}"))
-        .collect();
-    let (status, page) = bed.fill(PHONE, "/complaint", &format!("&text={encoded}")).await;
+    let encoded: String = longest.bytes().map(|b| format!("%{b:02X}")).collect();
+    let (status, page) = bed
+        .fill(PHONE, "/complaint", &format!("&text={encoded}"))
+        .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     // A body beyond any form's is not read.
     let (status, _) = bed
-        .post(PHONE, "/complaint", &format!("text={}", "a".repeat(64 * 1024)))
+        .post(
+            PHONE,
+            "/complaint",
+            &format!("text={}", "a".repeat(64 * 1024)),
+        )
         .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     let (status, _) = bed
@@ -461,7 +504,9 @@ async fn look_ups_of_unknown_references_are_refused_and_limited() {
         .fill(PHONE, "/complaint/status", "&reference=ADU-2222-2222")
         .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    let (status, _) = bed.post(PHONE, "/complaint/status", "reference=ADU-2222-2222").await;
+    let (status, _) = bed
+        .post(PHONE, "/complaint/status", "reference=ADU-2222-2222")
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "no form token");
 }
 
@@ -469,8 +514,12 @@ async fn look_ups_of_unknown_references_are_refused_and_limited() {
 async fn after_joining_lapor_is_a_link_away() {
     let bed = bed();
     let (_, page) = bed.get(PHONE, "/").await;
-    bed.post(PHONE, "/join", &format!("csrf={}", field_value(&page, "csrf")))
-        .await;
+    bed.post(
+        PHONE,
+        "/join",
+        &format!("csrf={}", field_value(&page, "csrf")),
+    )
+    .await;
     let (_, form) = bed.get(PHONE, "/complaint?lang=en").await;
     assert!(form.contains("href=\"https://www.lapor.go.id/\""));
     assert!(!form.contains("needs the internet"), "{form}");

@@ -165,7 +165,8 @@ impl Chromium {
         let png = base64::engine::general_purpose::STANDARD
             .decode(shot["data"].as_str().expect("image data"))
             .expect("base64");
-        std::fs::write(std::path::Path::new(&dir).join(name), png).expect("the screenshot is written");
+        std::fs::write(std::path::Path::new(&dir).join(name), png)
+            .expect("the screenshot is written");
     }
 
     /// Runs `action` and waits for the page it leads to, to load.
@@ -255,7 +256,13 @@ fn a_visitor_before_joining_answers_the_survey_and_files_a_complaint() {
     browser.open_tab();
     browser.call(
         "Emulation.setDeviceMetricsOverride",
-        json!({"width": 412, "height": 915, "deviceScaleFactor": 2, "mobile": true}),
+        json!({"width": 412, "height": 915, "deviceScaleFactor": 1, "mobile": true}),
+    );
+    // A phone set to Indonesian, as most visitors' are.
+    browser.call("Network.enable", json!({}));
+    browser.call(
+        "Network.setExtraHTTPHeaders",
+        json!({"headers": {"Accept-Language": "id-ID,id;q=0.9"}}),
     );
     browser.and_wait_for_load(|b| {
         b.call("Page.navigate", json!({"url": "http://www.example.com/"}));
@@ -303,7 +310,10 @@ fn a_visitor_before_joining_answers_the_survey_and_files_a_complaint() {
     browser.click("send");
     let reference = browser.eval("document.getElementById('reference').textContent");
     let reference = reference.as_str().expect("a reference").to_owned();
-    assert!(reference.starts_with("ADU-") && reference.len() == 13, "{reference}");
+    assert!(
+        reference.starts_with("ADU-") && reference.len() == 13,
+        "{reference}"
+    );
     browser.screenshot("portal-complaint-received.png");
 
     browser.click("lookup");
@@ -330,7 +340,15 @@ fn a_visitor_before_joining_answers_the_survey_and_files_a_complaint() {
     );
     let out = bed.device.run(
         "anjungan",
-        &["survey", "report", "--json", "--channel", "portal", "--service", "akta-kelahiran"],
+        &[
+            "survey",
+            "report",
+            "--json",
+            "--channel",
+            "portal",
+            "--service",
+            "akta-kelahiran",
+        ],
     );
     assert!(out.status.success(), "{}", tests::stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
@@ -343,5 +361,10 @@ fn a_visitor_before_joining_answers_the_survey_and_files_a_complaint() {
     assert_eq!(list[0]["reference"], json!(reference));
     assert_eq!(list[0]["channel"], json!("portal"));
     assert_eq!(list[0]["status"], json!("received"));
-    assert!(list[0]["text"].as_str().unwrap_or("").starts_with("Loket 2 kosong"));
+    assert!(
+        list[0]["text"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("Loket 2 kosong")
+    );
 }

@@ -4,9 +4,9 @@
 //! answer, the text's length, consent for a contact) are the domain's.
 
 use anjungan::Lang;
+use anjungan::voice::Channel;
 use anjungan::voice::complaint::{Category, Draft};
 use anjungan::voice::survey::{Answers, Profile, Response};
-use anjungan::voice::Channel;
 use serde::Deserialize;
 
 use super::refusal::Refusal;
@@ -184,7 +184,9 @@ mod tests {
         };
         assert_eq!(
             form("0812 3456 7890", None).draft(),
-            Err(Refusal::Complaint(complaint::Invalid::ContactWithoutConsent))
+            Err(Refusal::Complaint(
+                complaint::Invalid::ContactWithoutConsent
+            ))
         );
         assert!(form("0812 3456 7890", Some("yes")).draft().is_ok());
         assert!(form("", None).draft().is_ok());

@@ -31,7 +31,9 @@ pub fn picker(
         .chars()
         .take(MAX_QUERY_CHARS)
         .collect();
-    let chosen = chosen.and_then(|id| catalog.service(id)).map(|s| s.id.clone());
+    let chosen = chosen
+        .and_then(|id| catalog.service(id))
+        .map(|s| s.id.clone());
     let search_only = catalog.services().len() > MAX_LISTED;
     let mut offered: Vec<&anjungan::catalog::Service> = if !query.is_empty() {
         services
@@ -107,7 +109,12 @@ mod tests {
     #[test]
     fn a_search_narrows_and_an_unknown_choice_is_dropped() {
         let s = services(demo::bundle());
-        let p = picker(&s, Lang::En, Some("  akta kelahiran "), Some("no-such-service"));
+        let p = picker(
+            &s,
+            Lang::En,
+            Some("  akta kelahiran "),
+            Some("no-such-service"),
+        );
         assert!(offered(&p).contains(&"akta-kelahiran"), "{:?}", offered(&p));
         assert!(offered(&p).len() <= HITS);
         assert_eq!(p.chosen, None);

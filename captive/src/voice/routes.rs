@@ -18,9 +18,7 @@ use serde::Deserialize;
 use super::forms::{self, ComplaintForm, LookupForm, SurveyForm};
 use super::picker::picker;
 use super::refusal::Refusal;
-use super::views::{
-    self, Choice, ComplaintView, Field, Found, Question, SurveyView, Visitor,
-};
+use super::views::{self, Choice, ComplaintView, Field, Found, Question, SurveyView, Visitor};
 use super::{local, submit};
 use crate::Result;
 use crate::portal::Portal;
@@ -125,8 +123,20 @@ fn profile_fields(lang: Lang) -> Vec<Field> {
         }
     }
     vec![
-        field("sex", lang.choose("Jenis kelamin", "Sex"), Sex::ALL, Sex::code, |v| v.label(lang)),
-        field("age", lang.choose("Umur", "Age"), AgeBand::ALL, AgeBand::code, |v| v.label(lang)),
+        field(
+            "sex",
+            lang.choose("Jenis kelamin", "Sex"),
+            Sex::ALL,
+            Sex::code,
+            |v| v.label(lang),
+        ),
+        field(
+            "age",
+            lang.choose("Umur", "Age"),
+            AgeBand::ALL,
+            AgeBand::code,
+            |v| v.label(lang),
+        ),
         field(
             "education",
             lang.choose("Pendidikan terakhir", "Education"),
@@ -152,7 +162,14 @@ pub async fn complaint(
     headers: HeaderMap,
 ) -> Response {
     let lang = pick_lang(q.lang.as_deref(), &headers);
-    complaint_page(&portal, peer.ip(), lang, &q, &ComplaintForm::default(), None)
+    complaint_page(
+        &portal,
+        peer.ip(),
+        lang,
+        &q,
+        &ComplaintForm::default(),
+        None,
+    )
 }
 
 /// `POST /complaint`.
@@ -267,14 +284,15 @@ fn status_page(
     let csrf = portal.csrf.token(ip, portal.now());
     let reference = progress.map(|p| p.reference.to_string());
     let received = progress.map(|p| local_date(&p.created_at));
-    let found = progress.zip(reference.as_deref()).zip(received.as_deref()).map(
-        |((p, reference), received)| Found {
+    let found = progress
+        .zip(reference.as_deref())
+        .zip(received.as_deref())
+        .map(|((p, reference), received)| Found {
             reference,
             status: p.status.label(lang),
             note: p.note.as_deref(),
             received,
-        },
-    );
+        });
     let status = refusal.as_ref().map_or(StatusCode::OK, Refusal::status);
     let markup = views::status_page(
         visitor(portal, ip, lang, &csrf),
