@@ -35,7 +35,7 @@ impl Default for PortalLimits {
 /// survey under 400).
 pub const MAX_BODY_BYTES: usize = 4 * 1024;
 /// Largest complaint form: its text at its longest
-/// (`anjungan::voice::MAX_TEXT_CHARS`), every character non-ASCII and
+/// (`anjungan::voice::complaint::MAX_TEXT`), every character non-ASCII and
 /// percent-encoded (up to 12 bytes each), with room for the other fields.
 pub const MAX_COMPLAINT_BODY_BYTES: usize = 28 * 1024;
 /// Largest request head (request line and headers). hyper's smallest buffer.
