@@ -9,7 +9,7 @@ use clap::Subcommand;
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// The complaints, newest first.
+    /// The complaints, newest first (contacts older than [voice] keep_contact_days are erased first).
     List {
         /// Print a JSON array (reference, text, status, channel, created_at, ...).
         #[arg(long)]
@@ -41,6 +41,8 @@ pub fn run(command: Command, config: &Config) -> Result<()> {
     match command {
         Command::List { json, limit } => {
             let store = Store::open_for(config)?;
+            // The inbox never shows a contact kept past its days.
+            complaint::purge_contacts(&store, config.voice.keep_contact_days, now)?;
             let all = complaint::list(&store, limit.into())?;
             if json {
                 println!("{}", serde_json::to_string(&all)?);
@@ -63,6 +65,7 @@ pub fn run(command: Command, config: &Config) -> Result<()> {
         }
         Command::Show { reference } => {
             let store = Store::open_for(config)?;
+            complaint::purge_contacts(&store, config.voice.keep_contact_days, now)?;
             let r = reference_of(&reference)?;
             let c = complaint::find(&store, &r)?.with_context(|| no_such(&reference))?;
             print_complaint(&c);
