@@ -9,8 +9,10 @@ use axum::http::StatusCode;
 pub enum Refusal {
     /// The form's token is old or not the portal's.
     StaleForm,
-    /// Too many tries from this address (or complaints from everyone).
+    /// Too many tries from this address.
     TooManyAttempts,
+    /// Too many complaints from all guests together (a flood).
+    Busy,
     /// The device's MAC is not known: it cannot be held to one answer a day.
     NotIdentified,
     /// This device already answered for this service today.
@@ -32,6 +34,7 @@ impl Refusal {
         match self {
             Refusal::StaleForm | Refusal::NotIdentified => StatusCode::FORBIDDEN,
             Refusal::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            Refusal::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Refusal::AlreadyAnswered => StatusCode::CONFLICT,
             Refusal::ReferenceUnknown => StatusCode::NOT_FOUND,
             Refusal::NotOnTheForm
@@ -50,6 +53,10 @@ impl Refusal {
             Refusal::TooManyAttempts => lang.choose(
                 "Terlalu banyak kiriman dari perangkat ini. Tunggu beberapa menit, lalu coba lagi.",
                 "Too many sent from this device. Wait a few minutes, then try again.",
+            ),
+            Refusal::Busy => lang.choose(
+                "Banyak pengaduan masuk saat ini. Coba lagi beberapa menit lagi, atau sampaikan lewat LAPOR! (SMS 1708).",
+                "Many complaints are coming in right now. Try again in a few minutes, or use LAPOR! (SMS 1708).",
             ),
             Refusal::NotIdentified => lang.choose(
                 "Perangkat Anda tidak dikenali di jaringan Wi-Fi ini. Sambungkan ulang Wi-Fi, lalu coba lagi.",

@@ -66,8 +66,11 @@ pub fn complaint(
         return Ok(Err(Refusal::UnknownService));
     }
     let at = Instant::now();
-    if !portal.voice.complaints.allow(ip, at) || !portal.voice.all_complaints.allow((), at) {
+    if !portal.voice.complaints.allow(ip, at) {
         return Ok(Err(Refusal::TooManyAttempts));
+    }
+    if !portal.voice.all_complaints.allow((), at) {
+        return Ok(Err(Refusal::Busy));
     }
     let filed = portal
         .voice
