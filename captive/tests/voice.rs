@@ -285,13 +285,19 @@ async fn one_answer_per_device_per_service_per_day() {
 #[tokio::test]
 async fn survey_forms_that_are_not_the_portal_s_are_refused_with_a_clear_message() {
     let bed = bed();
-    for (body, status, says) in [
-        ("csrf=1.ab&u1=3", StatusCode::FORBIDDEN, "kedaluwarsa"),
-        ("u1=3", StatusCode::FORBIDDEN, "kedaluwarsa"),
-    ] {
-        let (got, page) = bed.post(PHONE, "/survey", body).await;
-        assert_eq!(got, status, "{body}");
-        assert!(page.contains(says), "{page}");
+    for body in ["csrf=1.ab&u1=3&u9=2&age=60-plus", "u1=3&u9=2&age=60-plus"] {
+        let (status, page) = bed.post(PHONE, "/survey", body).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert!(page.contains("kedaluwarsa"), "{page}");
+        // The answers are still chosen on the fresh form.
+        for kept in [
+            "name=\"u1\" value=\"3\" checked",
+            "name=\"u9\" value=\"2\" checked",
+            "value=\"60-plus\" selected",
+        ] {
+            assert!(page.contains(kept), "{kept}: {page}");
+        }
+        assert_eq!(page.matches(" checked").count(), 2);
     }
     for (fields, says) in [
         ("", "setidaknya satu"),

@@ -73,6 +73,28 @@ fn code<T: std::str::FromStr>(field: &Option<String>) -> Result<Option<T>, Refus
 }
 
 impl SurveyForm {
+    /// What the visitor chose for field `name` (`u1`..`u9` and the
+    /// profile), to give it back with a refusal.
+    pub fn chosen(&self, name: &str) -> Option<&str> {
+        let field = match name {
+            "u1" => &self.u1,
+            "u2" => &self.u2,
+            "u3" => &self.u3,
+            "u4" => &self.u4,
+            "u5" => &self.u5,
+            "u6" => &self.u6,
+            "u7" => &self.u7,
+            "u8" => &self.u8,
+            "u9" => &self.u9,
+            "sex" => &self.sex,
+            "age" => &self.age,
+            "education" => &self.education,
+            "occupation" => &self.occupation,
+            _ => return None,
+        };
+        given(field)
+    }
+
     /// The answered form, channel aside (the portal's is always `portal`).
     pub fn response(&self) -> Result<Response, Refusal> {
         let fields = [

@@ -41,7 +41,7 @@ pub async fn survey(
     headers: HeaderMap,
 ) -> Response {
     let lang = pick_lang(q.lang.as_deref(), &headers);
-    survey_page(&portal, peer.ip(), lang, &q, None)
+    survey_page(&portal, peer.ip(), lang, &q, None, None)
 }
 
 /// `POST /survey`.
@@ -60,10 +60,10 @@ pub async fn send_survey(
         Ok(()) => page(views::thanks_page(lang)),
         Err(refusal) => {
             let q = FormQuery {
-                service: form.service,
+                service: form.service.clone(),
                 ..FormQuery::default()
             };
-            survey_page(&portal, ip, lang, &q, Some(refusal))
+            survey_page(&portal, ip, lang, &q, Some(&form), Some(refusal))
         }
     })
 }
@@ -73,6 +73,7 @@ fn survey_page(
     ip: IpAddr,
     lang: Lang,
     q: &FormQuery,
+    sent: Option<&SurveyForm>,
     refusal: Option<Refusal>,
 ) -> Response {
     let csrf = portal.csrf.token(ip, portal.now());
@@ -96,6 +97,7 @@ fn survey_page(
         questions: &questions,
         profile: &profile_fields(lang),
         services: &services,
+        sent,
         refusal,
     });
     (status, page(markup)).into_response()

@@ -5,6 +5,7 @@
 use anjungan::Lang;
 use maud::{Markup, html};
 
+use super::forms::SurveyForm;
 use super::qr;
 use super::refusal::Refusal;
 use crate::views::layout;
@@ -66,6 +67,8 @@ pub struct SurveyView<'a> {
     pub questions: &'a [Question],
     pub profile: &'a [Field],
     pub services: &'a ServicePicker,
+    /// The form as last sent, so a refused visitor keeps their answers.
+    pub sent: Option<&'a SurveyForm>,
     pub refusal: Option<Refusal>,
 }
 
@@ -110,11 +113,14 @@ pub fn survey_page(v: &SurveyView<'_>) -> Markup {
                 (hidden(v.visitor))
                 (service_select(lang, v.services))
                 @for q in v.questions {
+                    @let name = format!("u{}", q.number);
+                    @let chosen = v.sent.and_then(|f| f.chosen(&name));
                     fieldset {
                         legend { (q.number) ". " (q.text) }
                         @for (i, word) in q.words.iter().enumerate() {
+                            @let value = (i + 1).to_string();
                             label.opt {
-                                input type="radio" name={ "u" (q.number) } value=(i + 1);
+                                input type="radio" name=(name) value=(value) checked[chosen == Some(value.as_str())];
                                 (i + 1) " · " (word)
                             }
                         }
@@ -122,7 +128,7 @@ pub fn survey_page(v: &SurveyView<'_>) -> Markup {
                 }
                 h2 { (lang.choose("Tentang Anda (boleh dilewati)", "About you (you may skip this)")) }
                 @for field in v.profile {
-                    (select(lang, field))
+                    (select(lang, field, v.sent.and_then(|f| f.chosen(field.name))))
                 }
                 button id="send" type="submit" { (lang.choose("Kirim jawaban", "Send the answers")) }
             }
@@ -358,13 +364,13 @@ fn service_select(lang: Lang, picker: &ServicePicker) -> Markup {
     }
 }
 
-fn select(lang: Lang, field: &Field) -> Markup {
+fn select(lang: Lang, field: &Field, chosen: Option<&str>) -> Markup {
     html! {
         label for=(field.name) { (field.label) }
         select id=(field.name) name=(field.name) {
             option value="" { (lang.choose("— tidak diisi —", "— not given —")) }
             @for c in &field.choices {
-                option value=(c.value) { (c.label) }
+                option value=(c.value) selected[chosen == Some(c.value.as_str())] { (c.label) }
             }
         }
     }
