@@ -1,7 +1,8 @@
-//! CSRF protection for the join form: the form carries a token that only
-//! the portal can make, tied to the visitor's address and to the time it was
-//! made. A page elsewhere cannot make a visitor's phone join (and accept the
-//! terms) behind their back. No cookie is needed: sign-in windows of some
+//! CSRF protection for the portal's forms (joining, the survey, a
+//! complaint, a look-up): the form carries a token that only the portal can
+//! make, tied to the visitor's address and to the time it was made. A page
+//! elsewhere cannot make a visitor's phone join (and accept the terms), or
+//! answer or complain in their name, behind their back. No cookie is needed: sign-in windows of some
 //! phones drop cookies between pages.
 
 use std::net::IpAddr;

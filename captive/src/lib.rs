@@ -10,6 +10,8 @@
 //!   kernel's nftables set (whose timeouts end sessions with no daemon);
 //! - `server`, `limits`, `shutdown`, `clock`: serving a public network
 //!   safely, on one clock;
+//! - `voice`: the survey, complaints and their look-up, on the visitor's
+//!   side before joining and after;
 //! - `admin`: the technician's API, behind the bearer token.
 
 pub mod admin;
@@ -33,6 +35,7 @@ pub mod server;
 pub mod sessions;
 pub mod shutdown;
 pub mod views;
+pub mod voice;
 pub mod watch;
 
 use std::net::{IpAddr, SocketAddr};
@@ -57,6 +60,7 @@ use limits::PortalLimits;
 use neighbours::{ByAddress, KernelArp, Neighbours};
 use portal::{Portal, Services, Settings};
 use sessions::Sessions;
+use voice::Voice;
 
 /// The portal's routes (for visitors, on `address:port`).
 pub fn app(portal: Arc<Portal>) -> Router {
@@ -64,6 +68,21 @@ pub fn app(portal: Arc<Portal>) -> Router {
         .route("/", get(routes::home))
         .route("/layanan", get(routes::search))
         .route("/join", post(routes::submit))
+        .route(
+            "/survey",
+            get(voice::routes::survey).post(voice::routes::send_survey),
+        )
+        .route(
+            "/complaint",
+            get(voice::routes::complaint)
+                .post(voice::routes::send_complaint)
+                // Inside the router-wide limit, so this one counts here.
+                .layer(DefaultBodyLimit::max(limits::MAX_COMPLAINT_BODY_BYTES)),
+        )
+        .route(
+            "/complaint/status",
+            get(voice::routes::status).post(voice::routes::look_up),
+        )
         .route("/api/captive", get(capport::captive))
         .fallback(routes::not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -143,6 +162,7 @@ pub fn start_with(
         dhcp_leases: c.dhcp_leases.clone(),
         rejoin_wait_minutes: c.rejoin_wait_minutes,
     };
+    let voice = Voice::new(Store::open_for(config)?, config.voice.keep_contact_days);
     let now = clock.now();
     let sessions = Sessions::load(store, now)?;
     let live = sessions.live(now);
@@ -152,7 +172,7 @@ pub fn start_with(
         "firewall reconciled with the database"
     );
     Ok(Arc::new(Portal::new(
-        settings, services, sessions, gate, neighbours, clock,
+        settings, services, sessions, voice, gate, neighbours, clock,
     )))
 }
 

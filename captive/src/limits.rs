@@ -2,7 +2,10 @@
 //! portal's own settings, and rate limits per address on joining and on
 //! voucher attempts (so codes cannot be guessed), and per device on moving
 //! a session to a new address (each move reads the lease file, writes the
-//! database and runs `nft` twice, under the lock every join waits for).
+//! database and runs `nft` twice, under the lock every join waits for);
+//! on survey answers, complaints (per address and for the whole portal, so
+//! a flood cannot bury the region's inbox) and complaint look-ups (so
+//! references cannot be tried in bulk).
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -28,8 +31,13 @@ impl Default for PortalLimits {
     }
 }
 
-/// Largest form the portal reads (a join form is under 200 bytes).
+/// Largest form the portal reads (a join form is under 200 bytes, a
+/// survey under 400).
 pub const MAX_BODY_BYTES: usize = 4 * 1024;
+/// Largest complaint form: its text at its longest
+/// (`anjungan::voice::complaint::MAX_TEXT`), every character non-ASCII and
+/// percent-encoded (up to 12 bytes each), with room for the other fields.
+pub const MAX_COMPLAINT_BODY_BYTES: usize = 28 * 1024;
 /// Largest request head (request line and headers). hyper's smallest buffer.
 pub const MAX_HEAD_BYTES: usize = 8 * 1024;
 pub const MAX_HEADERS: usize = 48;
@@ -53,6 +61,29 @@ pub const MAX_CONNECTIONS: usize = MAX_CONNECTIONS_PER_ADDRESS << (32 - LARGEST_
 /// A joined device moves its session to a new address at most once in
 /// this time; a phone that roams or renews its lease needs far less.
 pub const MOVE_EVERY: Duration = Duration::from_secs(30);
+
+/// Survey answers per address: a few at once (a family on one phone), then
+/// one a minute. One per device per service per day is the domain's rule.
+pub fn survey_limiter() -> RateLimiter {
+    RateLimiter::new(5, Duration::from_secs(60))
+}
+
+/// Complaints per address: three at once, then one in ten minutes.
+pub fn complaint_limiter() -> RateLimiter {
+    RateLimiter::new(3, Duration::from_secs(10 * 60))
+}
+
+/// Complaints from the whole guest network: thirty at once, then one a
+/// minute; far above what a public hotspot sees, far below a flood.
+pub fn all_complaints_limiter() -> RateLimiter<()> {
+    RateLimiter::new(30, Duration::from_secs(60))
+}
+
+/// Complaint look-ups per address: enough for a visitor checking a few
+/// references, far too few to try references in bulk.
+pub fn lookup_limiter() -> RateLimiter {
+    RateLimiter::new(10, Duration::from_secs(30))
+}
 
 /// A token bucket per key (a client address, a MAC): `burst` attempts at
 /// once, then one every `every`. Bounded: when full, the buckets that are

@@ -21,6 +21,7 @@ use crate::leases::Leases;
 use crate::limits::{self, PortalLimits, RateLimiter};
 use crate::neighbours::Neighbours;
 use crate::sessions::Sessions;
+use crate::voice::Voice;
 
 /// What the portal was configured to be.
 #[derive(Debug, Clone)]
@@ -77,6 +78,8 @@ pub struct Portal {
     pub settings: Settings,
     pub services: RwLock<Arc<Services>>,
     pub sessions: Sessions,
+    /// The survey and complaints: their connection and rate limits.
+    pub voice: Voice,
     pub gate: Box<dyn Gate>,
     pub neighbours: Box<dyn Neighbours>,
     /// The DHCP server's leases (`settings.dhcp_leases`).
@@ -104,6 +107,7 @@ impl Portal {
         settings: Settings,
         services: Services,
         sessions: Sessions,
+        voice: Voice,
         gate: Box<dyn Gate>,
         neighbours: Box<dyn Neighbours>,
         clock: Clock,
@@ -115,6 +119,7 @@ impl Portal {
             settings,
             services: RwLock::new(Arc::new(services)),
             sessions,
+            voice,
             gate,
             neighbours,
             csrf: Csrf::new(),

@@ -162,7 +162,8 @@ fn joined_page(portal: &Portal, session: &Session, lang: Lang, query: Option<&st
     }))
 }
 
-fn page(markup: Markup) -> Response {
+/// A page of the portal with the headers every page has.
+pub fn page(markup: Markup) -> Response {
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),

@@ -43,9 +43,14 @@ h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.1em}\
 .err{border-color:#b00;background:#fee}.ok{border-color:#070;background:#efe}\
 button,input{font-size:1.1em;padding:.6em;width:100%;box-sizing:border-box;margin:.3em 0}\
 button{background:#0a5;color:#fff;border:0;border-radius:6px}\
-ul{padding-left:1.2em}li{margin:.4em 0}small{color:#555}a{color:#05a}";
+ul{padding-left:1.2em}li{margin:.4em 0}small{color:#555}a{color:#05a}\
+fieldset{border:1px solid #ccc;border-radius:6px;margin:.8em 0;padding:.4em .8em}legend{font-weight:bold;padding:0 .3em}\
+label{display:block;margin-top:.6em}label.opt{padding:.45em 0;margin:0}label.opt input{width:auto;margin:0 .6em 0 0;transform:scale(1.4)}\
+select,textarea{font:inherit;font-size:1.05em;padding:.5em;width:100%;box-sizing:border-box;margin:.3em 0}\
+.ref{font:bold 2em monospace;letter-spacing:.08em;margin:.2em 0}.note{white-space:pre-wrap}svg.qr{width:9em;height:9em;display:block}";
 
-fn layout(lang: Lang, title: &str, body: Markup) -> Markup {
+/// A whole page: `title` and `body` in the portal's one style.
+pub fn layout(lang: Lang, title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
@@ -162,9 +167,22 @@ pub fn join_page(v: &JoinView<'_>) -> Markup {
                     (lang.choose("Setuju dan sambungkan", "Accept and connect"))
                 }
             }
+            (voice_links(lang))
             p { a href={ "/?lang=" (lang.other().code()) } { (lang.other().choose("Bahasa Indonesia", "English")) } }
         },
     )
+}
+
+/// The survey and the complaint form, offered before joining and after.
+fn voice_links(lang: Lang) -> Markup {
+    let code = lang.code();
+    html! {
+        div.box {
+            h2 { (lang.choose("Suara Anda", "Your voice")) }
+            p { a id="survey" href={ "/survey?lang=" (code) } { (lang.choose("Isi survei kepuasan layanan", "Take the service satisfaction survey")) } }
+            p { a id="complaint" href={ "/complaint?lang=" (code) } { (lang.choose("Sampaikan pengaduan atau saran", "Make a complaint or a suggestion")) } }
+        }
+    }
 }
 
 /// After joining: time left, the region's online services, and search.
@@ -189,6 +207,7 @@ pub fn joined_page(v: &JoinedView<'_>) -> Markup {
                 button type="submit" { (lang.choose("Cari", "Search")) }
             }
             (service_list(services, lang, query))
+            (voice_links(lang))
             p { a href={ "/?lang=" (lang.other().code()) } { (lang.other().choose("Bahasa Indonesia", "English")) } }
         },
     )
