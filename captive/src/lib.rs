@@ -230,14 +230,46 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
 
 /// Every half minute: forget ended sessions (the kernel has already shut
 /// them out), and pick up a newly installed catalog.
+/// Housekeeping ticks every 30 s: 120 ticks is an hour.
+const CONTACT_PURGE_TICKS: u32 = 120;
+
+/// Erases complaint contacts older than `[voice] keep_contact_days`.
+async fn purge_contacts(portal: &Arc<Portal>) {
+    let portal = portal.clone();
+    let purged = tokio::task::spawn_blocking(move || {
+        let now = voice::local(portal.now());
+        let keep = portal.voice.keep_contact_days;
+        portal
+            .voice
+            .with_store(|store| anjungan::voice::complaint::purge_contacts(store, keep, now))
+    })
+    .await;
+    match purged {
+        Ok(Ok(0)) | Err(_) => {}
+        Ok(Ok(n)) => tracing::info!(
+            complaints = n,
+            "contact details erased, as [voice] keep_contact_days says"
+        ),
+        Ok(Err(e)) => tracing::warn!(error = %e, "cannot erase old complaint contacts"),
+    }
+}
+
 async fn housekeeping(portal: Arc<Portal>, config: Config) {
     let mut tick = tokio::time::interval(Duration::from_secs(30));
     // The first look only notes the generation: the catalog in use was
     // loaded at start.
     let mut watcher = catalog::Watcher::new(None);
+    // The complaint form promises that contact details are erased after
+    // [voice] keep_contact_days: the portal runs on every device all day,
+    // so it keeps that promise (hourly, and once at start).
+    let mut ticks: u32 = 0;
     loop {
         tick.tick().await;
         portal.sessions.sweep(portal.now());
+        if ticks % CONTACT_PURGE_TICKS == 0 {
+            purge_contacts(&portal).await;
+        }
+        ticks = ticks.wrapping_add(1);
         let config = config.clone();
         let mut looking = watcher.clone();
         // Loading and indexing a catalog takes a while: off the runtime's
