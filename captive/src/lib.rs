@@ -266,7 +266,7 @@ async fn housekeeping(portal: Arc<Portal>, config: Config) {
     loop {
         tick.tick().await;
         portal.sessions.sweep(portal.now());
-        if ticks % CONTACT_PURGE_TICKS == 0 {
+        if ticks.is_multiple_of(CONTACT_PURGE_TICKS) {
             purge_contacts(&portal).await;
         }
         ticks = ticks.wrapping_add(1);
