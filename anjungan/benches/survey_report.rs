@@ -18,7 +18,10 @@ use chrono::{DateTime, NaiveDate};
 use criterion::Criterion;
 
 fn main() {
-    let testing = std::env::args().any(|a| a == "--test" || a == "--list");
+    // `cargo bench` passes --bench; `cargo test --benches` does not.
+    let args: Vec<String> = std::env::args().collect();
+    let testing =
+        !args.iter().any(|a| a == "--bench") || args.iter().any(|a| a == "--test" || a == "--list");
     let n = if testing { 10_000 } else { 1_000_000 };
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("bench.db")).unwrap();

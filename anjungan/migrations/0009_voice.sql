@@ -28,8 +28,41 @@ CREATE TABLE survey_response (
     import     INTEGER REFERENCES survey_import (id)   -- the paper file it came from
 ) STRICT;
 
--- Reports select by period; the day leads so a semester is a range scan.
-CREATE INDEX survey_response_by_day ON survey_response (day);
+-- What a report needs of the forms, kept up to date in the transaction of
+-- every form (`survey::record::insert`, the only writer): per local day,
+-- channel and service ('' for none), the forms and, per element, the sum
+-- of the scores (s) and the answers (c). A report over years of answers
+-- reads these few rows, not every form; a test checks they always equal
+-- the count over `survey_response`.
+CREATE TABLE survey_tally (
+    day       TEXT NOT NULL,
+    channel   TEXT NOT NULL,
+    service   TEXT NOT NULL,
+    responses INTEGER NOT NULL,
+    s1 INTEGER NOT NULL, c1 INTEGER NOT NULL,
+    s2 INTEGER NOT NULL, c2 INTEGER NOT NULL,
+    s3 INTEGER NOT NULL, c3 INTEGER NOT NULL,
+    s4 INTEGER NOT NULL, c4 INTEGER NOT NULL,
+    s5 INTEGER NOT NULL, c5 INTEGER NOT NULL,
+    s6 INTEGER NOT NULL, c6 INTEGER NOT NULL,
+    s7 INTEGER NOT NULL, c7 INTEGER NOT NULL,
+    s8 INTEGER NOT NULL, c8 INTEGER NOT NULL,
+    s9 INTEGER NOT NULL, c9 INTEGER NOT NULL,
+    PRIMARY KEY (day, channel, service)
+) STRICT, WITHOUT ROWID;
+
+-- The profile the same way: per day, channel and service, the forms per
+-- code of each part (sex, age, education, occupation; 'unknown' when not
+-- given).
+CREATE TABLE survey_profile_tally (
+    day     TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    service TEXT NOT NULL,
+    part    TEXT NOT NULL,
+    code    TEXT NOT NULL,
+    n       INTEGER NOT NULL,
+    PRIMARY KEY (day, channel, service, part, code)
+) STRICT, WITHOUT ROWID;
 
 -- Paper files imported, by the SHA-256 of their bytes, so the same file is
 -- not counted twice by accident (`anjungan survey import --again` forces).

@@ -9,7 +9,7 @@ use clap::Subcommand;
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// The complaints, newest first.
+    /// The complaints, newest first (contacts older than [voice] keep_contact_days are erased first).
     List {
         /// Print a JSON array (reference, text, status, channel, created_at, ...).
         #[arg(long)]
@@ -17,6 +17,9 @@ pub enum Command {
         /// How many at most.
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u16).range(1..=10000))]
         limit: u16,
+        /// Only those with this status: received, in-progress, answered, closed.
+        #[arg(long)]
+        status: Option<Status>,
     },
     /// One complaint in full, with its history.
     Show {
@@ -39,9 +42,15 @@ pub enum Command {
 pub fn run(command: Command, config: &Config) -> Result<()> {
     let now = chrono::Local::now().fixed_offset();
     match command {
-        Command::List { json, limit } => {
+        Command::List {
+            json,
+            limit,
+            status,
+        } => {
             let store = Store::open_for(config)?;
-            let all = complaint::list(&store, limit.into())?;
+            // The inbox never shows a contact kept past its days.
+            complaint::purge_contacts(&store, config.voice.keep_contact_days, now)?;
+            let all = complaint::list_in(&store, status, limit.into())?;
             if json {
                 println!("{}", serde_json::to_string(&all)?);
             } else if all.is_empty() {
@@ -63,6 +72,7 @@ pub fn run(command: Command, config: &Config) -> Result<()> {
         }
         Command::Show { reference } => {
             let store = Store::open_for(config)?;
+            complaint::purge_contacts(&store, config.voice.keep_contact_days, now)?;
             let r = reference_of(&reference)?;
             let c = complaint::find(&store, &r)?.with_context(|| no_such(&reference))?;
             print_complaint(&c);

@@ -40,10 +40,10 @@ pub enum Command {
 #[derive(clap::Args)]
 pub struct ReportArgs {
     /// First day (YYYY-MM-DD), inclusive.
-    #[arg(long)]
+    #[arg(long, value_parser = day)]
     from: Option<NaiveDate>,
     /// Last day (YYYY-MM-DD), inclusive.
-    #[arg(long)]
+    #[arg(long, value_parser = day)]
     to: Option<NaiveDate>,
     /// A half year: 2026-1 is January to June, 2026-2 July to December.
     #[arg(long, conflicts_with_all = ["from", "to"], value_parser = semester)]
@@ -69,6 +69,11 @@ pub struct ReportArgs {
     /// Also write the report as a self-contained HTML page to publish.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+}
+
+fn day(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("\"{s}\" is not a day; write it as 2026-07-31"))
 }
 
 fn semester(s: &str) -> Result<(NaiveDate, NaiveDate), String> {

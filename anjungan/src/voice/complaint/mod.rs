@@ -274,17 +274,26 @@ pub fn look_up(store: &Store, typed: &str) -> Result<Option<Progress>> {
 
 /// The newest `limit` complaints (at most [`MAX_LIST`]), newest first.
 pub fn list(store: &Store, limit: usize) -> Result<Vec<Complaint>> {
+    list_in(store, None, limit)
+}
+
+/// As [`list`], only those with `status` when given (staff's open ones).
+pub fn list_in(store: &Store, status: Option<Status>, limit: usize) -> Result<Vec<Complaint>> {
     store.run(|conn| {
         conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM complaint ORDER BY created_at DESC, id DESC LIMIT ?1"
+            "SELECT {COLUMNS} FROM complaint WHERE ?1 IS NULL OR status = ?1
+             ORDER BY created_at DESC, id DESC LIMIT ?2"
         ))?
-        .query_map([limit.min(MAX_LIST) as i64], from_row)?
+        .query_map(
+            rusqlite::params![status.map(|s| s.code()), limit.min(MAX_LIST) as i64],
+            from_row,
+        )?
         .collect()
     })
 }
 
 /// Sets the status of the complaint `reference`, with a note to the
-/// citizen (which replaces the last one; none keeps it).
+/// citizen (which replaces the last one; none or an empty one keeps it).
 pub fn set_status(
     store: &mut Store,
     reference: &Reference,
@@ -292,7 +301,12 @@ pub fn set_status(
     note: Option<&str>,
     now: DateTime<FixedOffset>,
 ) -> Result<Complaint> {
-    let note = note.map(clean).transpose()?;
+    // An empty note is no note: the last one stays.
+    let note = note
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(clean)
+        .transpose()?;
     let at = timestamp::format(&now);
     let changed = store.transaction(|tx| {
         let id: Option<i64> = tx
@@ -493,7 +507,7 @@ mod tests {
             later,
         )
         .unwrap();
-        let done = set_status(&mut s, &c.reference, Status::Answered, None, later).unwrap();
+        let done = set_status(&mut s, &c.reference, Status::Answered, Some("  "), later).unwrap();
         assert_eq!(done.status, Status::Answered);
         assert_eq!(done.note.as_deref(), Some("Diteruskan ke bagian umum"));
         assert_eq!(done.updated_at, "2026-12-01T03:00:00Z");
@@ -522,6 +536,13 @@ mod tests {
         let texts: Vec<String> = list(&s, 10).unwrap().into_iter().map(|c| c.text).collect();
         assert_eq!(texts, ["third", "second", "first"]);
         assert_eq!(list(&s, 1).unwrap().len(), 1);
+        let first = list(&s, 10).unwrap().pop().unwrap();
+        let later = at("2026-12-01T09:00:00+07:00");
+        set_status(&mut s, &first.reference, Status::Closed, None, later).unwrap();
+        assert_eq!(list_in(&s, Some(Status::Received), 10).unwrap().len(), 2);
+        let closed = list_in(&s, Some(Status::Closed), 10).unwrap();
+        assert_eq!(closed.len(), 1);
+        assert_eq!(closed[0].text, "first");
     }
 
     #[test]

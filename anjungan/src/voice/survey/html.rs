@@ -6,6 +6,8 @@
 //! labels and patterns, not colour alone, so the page reads in print and
 //! in black and white.
 
+use std::ops::Sub;
+
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::ikm::{Grade, Tally};
@@ -146,10 +148,10 @@ pub fn page(report: &Report, heading: &Heading, lang: Lang) -> String {
                         }
                         section.profile {
                             h2 { (t("Profil responden", "Respondents' profile")) }
-                            (profile_chart(t("Jenis kelamin", "Sex"), &report.profile.sex, |c| c.parse::<Sex>().ok().map(|v| v.label(lang)), lang))
-                            (profile_chart(t("Umur", "Age"), &report.profile.age, |c| c.parse::<AgeBand>().ok().map(|v| v.label(lang)), lang))
-                            (profile_chart(t("Pendidikan", "Education"), &report.profile.education, |c| c.parse::<Education>().ok().map(|v| v.label(lang)), lang))
-                            (profile_chart(t("Pekerjaan", "Occupation"), &report.profile.occupation, |c| c.parse::<Occupation>().ok().map(|v| v.label(lang)), lang))
+                            (profile_chart(t("Jenis kelamin", "Sex"), &report.profile.sex, &codes(Sex::ALL, |v| (v.code(), v.label(lang))), lang))
+                            (profile_chart(t("Umur", "Age"), &report.profile.age, &codes(AgeBand::ALL, |v| (v.code(), v.label(lang))), lang))
+                            (profile_chart(t("Pendidikan", "Education"), &report.profile.education, &codes(Education::ALL, |v| (v.code(), v.label(lang))), lang))
+                            (profile_chart(t("Pekerjaan", "Occupation"), &report.profile.occupation, &codes(Occupation::ALL, |v| (v.code(), v.label(lang))), lang))
                         }
                     }
                 }
@@ -163,6 +165,14 @@ pub fn page(report: &Report, heading: &Heading, lang: Lang) -> String {
         }
     };
     markup.into_string()
+}
+
+/// A code list as (code, words) pairs, in its order.
+fn codes<T: Copy>(
+    all: &[T],
+    pair: impl Fn(T) -> (&'static str, &'static str),
+) -> Vec<(&'static str, &'static str)> {
+    all.iter().copied().map(pair).collect()
 }
 
 fn channel_name(c: Channel, lang: Lang) -> &'static str {
@@ -193,8 +203,8 @@ fn grade_scale(ikm: f64, lang: Lang) -> Markup {
                 rect class=(class) x=(f1(x(from))) y="0" width=(f1(x(to) - x(from))) height="24" {}
                 text x=(f1((x(from) + x(to)) / 2.0)) y="16" text-anchor="middle" { (grade.letter()) }
             }
-            @for v in [25.0, 65.0, 76.61, 88.31, 100.0] {
-                text.tick x=(f1(x(v).clamp(12.0, W - 12.0))) y="40" text-anchor="middle" { (format!("{v:.2}")) }
+            @for (v, anchor) in [(25.0, "start"), (65.0, "middle"), (76.61, "middle"), (88.31, "middle"), (100.0, "end")] {
+                text.tick x=(f1(x(v))) y="40" text-anchor=(anchor) { (format!("{v:.2}")) }
             }
             path.marker d=(format!("M{0} 0 L{1} -14 L{2} -14 Z", f1(x(ikm)), f1(x(ikm) - 7.0), f1(x(ikm) + 7.0))) {}
             line.marker x1=(f1(x(ikm))) x2=(f1(x(ikm))) y1="0" y2="24" {}
@@ -241,7 +251,16 @@ fn trend_chart(report: &Report, lang: Lang) -> Markup {
         .filter_map(|(m, t)| Some((m, t.ikm()?.ikm)))
         .collect();
     let step = W / months.len().max(1) as f64;
-    let y = |v: f64| H - (v - 25.0) / 75.0 * H;
+    // From a little below the lowest month (at most 60) to 100, so that
+    // months close together are told apart and the grade lines show.
+    let low = months
+        .iter()
+        .map(|m| m.1)
+        .fold(60.0_f64, f64::min)
+        .sub(5.0)
+        .max(25.0)
+        .floor();
+    let y = |v: f64| H - (v - low) / (100.0 - low) * H;
     let points: Vec<String> = months
         .iter()
         .enumerate()
@@ -254,7 +273,7 @@ fn trend_chart(report: &Report, lang: Lang) -> Markup {
                 text.tick x=(f1(LEFT - 4.0)) y=(f1(y(v) + 4.0)) text-anchor="end" { (format!("{v:.2}")) }
                 text.tick x=(f1(LEFT + W + 4.0)) y=(f1(y(v) - 4.0)) { (g) "↑" }
             }
-            polyline.trend points=(points.join(" ")) {}
+            polyline.trend-line points=(points.join(" ")) {}
             @for (i, (m, v)) in months.iter().enumerate() {
                 @let cx = LEFT + step * (i as f64 + 0.5);
                 circle cx=(f1(cx)) cy=(f1(y(*v))) r="4" {}
@@ -298,28 +317,36 @@ fn parts_table<'a>(parts: impl Iterator<Item = (String, &'a Tally)>, lang: Lang)
 fn profile_chart(
     title: &str,
     counts: &Counts,
-    label: impl Fn(&str) -> Option<&'static str>,
+    codes: &[(&'static str, &'static str)],
     lang: Lang,
 ) -> Markup {
-    let total: u64 = counts.values().sum();
-    let max = counts.values().copied().max().unwrap_or(1).max(1);
-    const ROW: f64 = 22.0;
-    let height = ROW * counts.len() as f64 + 4.0;
     if counts.is_empty() {
         return html! {};
     }
+    // In the order of the code list, "not given" last.
+    let rows: Vec<(&str, u64)> = codes
+        .iter()
+        .filter_map(|(code, label)| Some((*label, *counts.get(*code)?)))
+        .chain(
+            counts
+                .get("unknown")
+                .map(|n| (lang.choose("Tidak diisi", "Not given"), *n)),
+        )
+        .collect();
+    let total: u64 = counts.values().sum();
+    let max = counts.values().copied().max().unwrap_or(1).max(1);
+    const ROW: f64 = 22.0;
+    let height = ROW * rows.len() as f64 + 4.0;
     html! {
         figure {
             figcaption { (title) }
             svg.bars viewBox=(format!("0 0 600 {height}")) role="img" aria-label=(title) {
-                @for (i, (code, n)) in counts.iter().enumerate() {
+                @for (i, (label, n)) in rows.iter().enumerate() {
                     @let y = ROW * i as f64;
                     @let share = if total == 0 { 0.0 } else { *n as f64 * 100.0 / total as f64 };
-                    text x="222" y=(f1(y + 15.0)) text-anchor="end" {
-                        (label(code).unwrap_or_else(|| lang.choose("Tidak diisi", "Not given")))
-                    }
-                    rect.bar x="230" y=(f1(y + 3.0)) width=(f1((*n as f64 / max as f64 * 280.0).max(1.0))) height=(f1(ROW - 6.0)) {}
-                    text.value x=(f1(236.0 + *n as f64 / max as f64 * 280.0)) y=(f1(y + 15.0)) { (n) " (" (format!("{share:.1}")) "%)" }
+                    text x="222" y=(f1(y + 15.0)) text-anchor="end" { (label) }
+                    rect.bar x="230" y=(f1(y + 3.0)) width=(f1((*n as f64 / max as f64 * 240.0).max(1.0))) height=(f1(ROW - 6.0)) {}
+                    text.value x=(f1(236.0 + *n as f64 / max as f64 * 240.0)) y=(f1(y + 15.0)) { (n) " (" (format!("{share:.1}")) "%)" }
                 }
             }
         }
@@ -344,7 +371,7 @@ svg{width:100%;height:auto;font-size:13px}svg text{fill:#111}
 .band-a+text{fill:#fff}
 .marker{fill:#111;stroke:#111;stroke-width:3}
 .bar{fill:#555}.bar.weakest{fill:#111;stroke:#111}.grid,.band{stroke:#bbb;stroke-dasharray:4 3}
-.trend{fill:none;stroke:#111;stroke-width:2}circle{fill:#111}.tick{font-size:11px}.value{font-weight:600}
+.trend-line{fill:none;stroke:#111;stroke-width:2}circle{fill:#111}.tick{font-size:11px}.value{font-weight:600}
 table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.5rem 0}
 th,td{border:1px solid #999;padding:.2rem .4rem;text-align:left}.n{text-align:right}
 figure{margin:1rem 0}figcaption{font-weight:600}

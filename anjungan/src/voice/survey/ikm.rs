@@ -12,9 +12,9 @@ use super::{Answers, Element};
 use crate::Lang;
 
 /// Scores counted per element: what the formula needs of any number of
-/// forms. Adding forms, or tallies of parts (months, channels), gives the
-/// tally of the whole.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// forms. Adding forms, or tallies of parts (months, channels, devices),
+/// gives the tally of the whole; it travels as JSON to whoever adds them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Tally {
     /// Forms counted, whatever they answered.
     pub responses: u64,

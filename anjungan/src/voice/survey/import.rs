@@ -55,6 +55,15 @@ pub fn import(
         }
     }
     let rows = parse(bytes, file, now.date_naive())?;
+    if rows.is_empty() {
+        // Nothing to count: not remembered, so the filled-in file is not
+        // mistaken for it.
+        return Ok(Imported {
+            rows: 0,
+            first_day: None,
+            last_day: None,
+        });
+    }
     store.transaction(|tx| {
         tx.execute(
             "INSERT INTO survey_import (sha256, file, at, rows) VALUES (?1, ?2, ?3, ?4)",
@@ -329,6 +338,16 @@ mod tests {
         assert!(matches!(again, Error::SurveyFileImported { .. }));
         assert!(again.to_string().contains("--again"), "{again}");
         assert_eq!(import(&mut s, csv, "copy.csv", true, now).unwrap().rows, 2);
+        // A file with a header only counts nothing and is not remembered.
+        let empty = b"u1,u2,u3,u4,u5,u6,u7,u8,u9\n";
+        assert_eq!(
+            import(&mut s, empty, "empty.csv", false, now).unwrap().rows,
+            0
+        );
+        assert_eq!(
+            import(&mut s, empty, "empty.csv", false, now).unwrap().rows,
+            0
+        );
         // A refused file stores nothing.
         let bad = b"u1,u2,u3,u4,u5,u6,u7,u8,u9\n4,4,4,4,4,4,4,4,4\n9,4,4,4,4,4,4,4,4\n";
         assert!(import(&mut s, bad, "bad.csv", false, now).is_err());

@@ -90,7 +90,9 @@ pub fn answered_today(
     })
 }
 
-/// The one insert of a form; `import` is the paper file it came from.
+/// The one insert of a form, with its counts in the tallies reports read
+/// (`survey_tally`, `survey_profile_tally`): in the caller's transaction,
+/// so the two never disagree. `import` is the paper file it came from.
 pub(super) fn insert(
     tx: &rusqlite::Transaction,
     response: &Response,
@@ -99,8 +101,10 @@ pub(super) fn insert(
     now: &DateTime<FixedOffset>,
     import: Option<i64>,
 ) -> rusqlite::Result<i64> {
-    let [u1, u2, u3, u4, u5, u6, u7, u8, u9] = response.answers.scores();
+    let scores = response.answers.scores();
+    let [u1, u2, u3, u4, u5, u6, u7, u8, u9] = scores;
     let p = &response.profile;
+    let day = day.to_string();
     tx.prepare_cached(
         "INSERT INTO survey_response
              (at, day, channel, service, u1, u2, u3, u4, u5, u6, u7, u8, u9,
@@ -109,7 +113,7 @@ pub(super) fn insert(
     )?
     .execute(params![
         timestamp::format(now),
-        day.to_string(),
+        day,
         channel.code(),
         response.service,
         u1,
@@ -127,7 +131,43 @@ pub(super) fn insert(
         p.occupation.map(|v| v.code()),
         import,
     ])?;
-    Ok(tx.last_insert_rowid())
+    let id = tx.last_insert_rowid();
+    let service = response.service.as_deref().unwrap_or("");
+    let mut values: Vec<rusqlite::types::Value> = vec![
+        day.clone().into(),
+        channel.code().to_owned().into(),
+        service.to_owned().into(),
+    ];
+    for score in scores {
+        values.push(i64::from(score.unwrap_or(0)).into());
+        values.push(i64::from(score.is_some()).into());
+    }
+    tx.prepare_cached(
+        "INSERT INTO survey_tally (day, channel, service, responses, s1, c1, s2, c2, s3, c3, s4, c4, s5, c5, s6, c6, s7, c7, s8, c8, s9, c9)
+         VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+         ON CONFLICT DO UPDATE SET responses = responses + 1, s1 = s1 + excluded.s1, c1 = c1 + excluded.c1, s2 = s2 + excluded.s2, c2 = c2 + excluded.c2, s3 = s3 + excluded.s3, c3 = c3 + excluded.c3, s4 = s4 + excluded.s4, c4 = c4 + excluded.c4, s5 = s5 + excluded.s5, c5 = c5 + excluded.c5, s6 = s6 + excluded.s6, c6 = c6 + excluded.c6, s7 = s7 + excluded.s7, c7 = c7 + excluded.c7, s8 = s8 + excluded.s8, c8 = c8 + excluded.c8, s9 = s9 + excluded.s9, c9 = c9 + excluded.c9",
+    )?
+    .execute(rusqlite::params_from_iter(values))?;
+    let mut profile = tx.prepare_cached(
+        "INSERT INTO survey_profile_tally (day, channel, service, part, code, n)
+         VALUES (?1, ?2, ?3, ?4, ?5, 1)
+         ON CONFLICT DO UPDATE SET n = n + 1",
+    )?;
+    for (part, code) in [
+        ("sex", p.sex.map(|v| v.code())),
+        ("age", p.age.map(|v| v.code())),
+        ("education", p.education.map(|v| v.code())),
+        ("occupation", p.occupation.map(|v| v.code())),
+    ] {
+        profile.execute(params![
+            day,
+            channel.code(),
+            service,
+            part,
+            code.unwrap_or("unknown")
+        ])?;
+    }
+    Ok(id)
 }
 
 fn forget_before(tx: &rusqlite::Transaction, day: &str) -> rusqlite::Result<()> {

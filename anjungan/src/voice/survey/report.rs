@@ -1,7 +1,11 @@
 //! The survey report: the answers of a period, a service or unit and a
-//! channel counted in one pass of SQL, into tallies per channel and month
-//! (their sum is the whole) and the respondents' profile; the IKM of each
-//! comes from [`super::ikm`], the one formula.
+//! channel, counted into tallies per channel and month (their sum is the
+//! whole) and the respondents' profile; the IKM of each comes from
+//! [`super::ikm`], the one formula.
+//!
+//! It reads the day-by-day tallies every form adds to as it is recorded
+//! (`survey_tally`, `survey_profile_tally`), not the forms: a report over
+//! a million forms adds up a few thousand rows.
 
 use std::collections::BTreeMap;
 
@@ -70,12 +74,10 @@ pub fn count(store: &Store, filter: &Filter) -> Result<Report> {
         ..Report::default()
     };
     store.run(|conn| {
-        let sums: String = (1..=9)
-            .map(|i| format!(", SUM(u{i}), COUNT(u{i})"))
-            .collect();
+        let sums: String = (1..=9).map(|i| format!(", SUM(s{i}), SUM(c{i})")).collect();
         let mut stmt = conn.prepare(&format!(
-            "SELECT channel, substr(day, 1, 7), COUNT(*), MIN(day), MAX(day){sums}
-             FROM survey_response {clause} GROUP BY 1, 2"
+            "SELECT channel, substr(day, 1, 7), SUM(responses), MIN(day), MAX(day){sums}
+             FROM survey_tally {clause} GROUP BY 1, 2"
         ))?;
         let mut rows = stmt.query(rusqlite::params_from_iter(&params))?;
         while let Some(r) = rows.next()? {
@@ -107,26 +109,38 @@ pub fn count(store: &Store, filter: &Filter) -> Result<Report> {
             report.by_month.entry(r.get(1)?).or_default().merge(&t);
         }
         let mut stmt = conn.prepare(&format!(
-            "SELECT sex, age, education, occupation, COUNT(*)
-             FROM survey_response {clause} GROUP BY 1, 2, 3, 4"
+            "SELECT part, code, SUM(n) FROM survey_profile_tally {clause} GROUP BY 1, 2"
         ))?;
         let mut rows = stmt.query(rusqlite::params_from_iter(&params))?;
         while let Some(r) = rows.next()? {
-            let n = r.get::<_, i64>(4)?.unsigned_abs();
+            let (part, code): (String, String) = (r.get(0)?, r.get(1)?);
+            let n = r.get::<_, i64>(2)?.unsigned_abs();
             let p = &mut report.profile;
-            for (i, counts) in [&mut p.sex, &mut p.age, &mut p.education, &mut p.occupation]
-                .into_iter()
-                .enumerate()
-            {
-                let code: Option<String> = r.get(i)?;
-                *counts
-                    .entry(code.unwrap_or_else(|| "unknown".into()))
-                    .or_default() += n;
-            }
+            let counts = match part.as_str() {
+                "sex" => &mut p.sex,
+                "age" => &mut p.age,
+                "education" => &mut p.education,
+                "occupation" => &mut p.occupation,
+                _ => continue,
+            };
+            *counts.entry(code).or_default() += n;
         }
         Ok(())
     })?;
     Ok(report)
+}
+
+/// All forms ever recorded, cheaply (`anjungan_survey_responses_total`).
+pub fn responses_total(store: &Store) -> Result<u64> {
+    store
+        .run(|conn| {
+            conn.query_row(
+                "SELECT COALESCE(SUM(responses), 0) FROM survey_tally",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+        })
+        .map(i64::unsigned_abs)
 }
 
 fn where_clause(filter: &Filter) -> (String, Vec<Value>) {
@@ -334,6 +348,7 @@ mod tests {
 
         let all = count(&s, &Filter::default()).unwrap();
         assert_eq!(all.total.responses, 3);
+        assert_eq!(responses_total(&s).unwrap(), 3);
         assert_eq!(all.total.count[3], 2, "the blank is not counted");
         assert_eq!(all.by_channel.len(), 3);
         assert_eq!(
@@ -372,6 +387,93 @@ mod tests {
         assert_eq!(empty.ikm(), None);
         let summary = empty.summary(Lang::En);
         assert_eq!((summary.responses, summary.ikm), (0, None));
+    }
+
+    /// The slow way: every form read and added up, for checking the
+    /// tallies kept at each insert.
+    fn count_forms(s: &Store, filter: &Filter) -> Report {
+        let (clause, params) = where_clause(filter);
+        let mut report = Report {
+            filter: filter.clone(),
+            ..Report::default()
+        };
+        s.run(|c| {
+            let mut stmt = c.prepare(&format!(
+                "SELECT channel, substr(day, 1, 7), day, u1, u2, u3, u4, u5, u6, u7, u8, u9,
+                        sex, age, education, occupation FROM survey_response {clause}"
+            ))?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(&params))?;
+            while let Some(r) = rows.next()? {
+                let mut scores = [None; 9];
+                for (i, s) in scores.iter_mut().enumerate() {
+                    *s = r.get(3 + i)?;
+                }
+                let mut t = Tally::default();
+                t.add(&Answers::new(scores).unwrap());
+                let channel: String = r.get(0)?;
+                let day: String = r.get(2)?;
+                report.total.merge(&t);
+                report
+                    .by_channel
+                    .entry(channel.parse().unwrap())
+                    .or_default()
+                    .merge(&t);
+                report.by_month.entry(r.get(1)?).or_default().merge(&t);
+                if report.first_day.as_ref().is_none_or(|d| day < *d) {
+                    report.first_day = Some(day.clone());
+                }
+                if report.last_day.as_ref().is_none_or(|d| day > *d) {
+                    report.last_day = Some(day);
+                }
+                let p = &mut report.profile;
+                for (i, counts) in [&mut p.sex, &mut p.age, &mut p.education, &mut p.occupation]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let code: Option<String> = r.get(12 + i)?;
+                    *counts
+                        .entry(code.unwrap_or_else(|| "unknown".into()))
+                        .or_default() += 1;
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+        report
+    }
+
+    #[test]
+    fn the_tallies_always_equal_the_forms() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("a.db")).unwrap();
+        let now = at("2026-11-30");
+        let first = NaiveDate::from_ymd_opt(2025, 12, 1).unwrap();
+        crate::voice::survey::synthetic::fill(&mut s, 3000, first, 120, 7, now).unwrap();
+        // And the other ways in: the Wi-Fi page's, a paper file.
+        let mut f = form([Some(2); 9], Some("akta-kelahiran"), None);
+        f.answers.set(Element::Fee, None).unwrap();
+        crate::voice::survey::record_once(&mut s, &f, crate::wifi::Mac([2; 6]), now).unwrap();
+        let csv = b"u1,u2,u3,u4,u5,u6,u7,u8,u9,date,sex\n4,,4,4,4,4,4,4,1,2026-01-05,male\n";
+        crate::voice::survey::import::import(&mut s, csv, "f.csv", false, now).unwrap();
+        for filter in [
+            Filter::default(),
+            Filter {
+                from: NaiveDate::from_ymd_opt(2026, 1, 1),
+                to: NaiveDate::from_ymd_opt(2026, 2, 15),
+                ..Filter::default()
+            },
+            Filter {
+                services: Some(vec!["akta-kelahiran".into(), "izin-usaha".into()]),
+                channel: Some(Channel::Portal),
+                ..Filter::default()
+            },
+        ] {
+            assert_eq!(
+                count(&s, &filter).unwrap(),
+                count_forms(&s, &filter),
+                "{filter:?}"
+            );
+        }
     }
 
     #[test]
