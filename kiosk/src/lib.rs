@@ -3,7 +3,8 @@
 //! and how they behave:
 //!
 //! - [`session`] — where the citizen is and what they typed: plain state,
-//!   tested without a window; [`paper`] — where their paper is.
+//!   tested without a window; [`paper`] — where their paper is;
+//!   [`survey`] and [`complaint`] — their survey and complaint form.
 //! - [`pages`] — the catalog turned into what a screen shows, in one language.
 //! - [`idle`] — when to warn and when to reset an abandoned screen.
 //! - [`views`] — the Rust side of each view: its callbacks, and the
@@ -14,6 +15,7 @@
 //! - [`worker`] — the thread that prints and records, so the screen never waits.
 //! - [`run`] — the app on a desktop window or on the device's screen.
 
+pub mod complaint;
 pub mod controller;
 pub mod error;
 pub mod gpio;
@@ -25,6 +27,7 @@ pub mod qr;
 pub mod run;
 pub mod session;
 pub mod snapshot;
+pub mod survey;
 pub mod views;
 pub mod worker;
 

@@ -36,7 +36,7 @@ enum Command {
     LightOff,
     /// Renders one screen to a PNG of exactly the given size, with no display.
     Snapshot {
-        /// home, attract, search:QUERY, category:ID, service:ID; ticket:ID or paper-out:ID (a service with the queue-number card, or with the printer out of paper).
+        /// home, attract, search:QUERY, category:ID, service:ID; ticket:ID or paper-out:ID (a service with the queue-number card, or with the printer out of paper); survey:1..9, survey:about[:1..4], survey:thanks; complaint, complaint:write, complaint:contact, complaint:sent, complaint:lookup (with sample text).
         #[arg(long, value_parser = parse::<Target>)]
         screen: Target,
         /// Language of the screen: id or en.

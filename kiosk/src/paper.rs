@@ -22,6 +22,9 @@ pub enum Slip {
     Ticket(Number),
     /// The voucher's code, `ABCD-EFGH`.
     Voucher(String),
+    /// A filed complaint's reference, `ADU-7K4P-9MXR`: stored before its
+    /// slip is printed, so it is the citizen's whatever the printer does.
+    Complaint(String),
 }
 
 impl Slip {
@@ -30,6 +33,7 @@ impl Slip {
             Slip::Receipt => Kind::Receipt,
             Slip::Ticket(_) => Kind::Ticket,
             Slip::Voucher(_) => Kind::Voucher,
+            Slip::Complaint(_) => Kind::Complaint,
         }
     }
 }

@@ -3,12 +3,19 @@
 //! state with no window, so navigation, typing and the idle reset are
 //! tested directly.
 
+use anjungan::voice::survey::Response;
+
+use crate::complaint::{self, Form};
 use crate::lang::Lang;
 use crate::paper::Printing;
+use crate::survey::Survey;
 
 /// Longest query the keyboard accepts; the search bounds words anyway, this
 /// keeps the query box from overflowing.
 pub const MAX_QUERY_CHARS: usize = 60;
+/// Surveys one visit may give: one per service (and one about the office
+/// as a whole), and no more than this in all.
+pub const SURVEYS_PER_VISIT: usize = 3;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Screen {
@@ -19,6 +26,10 @@ pub enum Screen {
     Category(String),
     Search,
     Service(String),
+    /// The satisfaction survey (`Session::survey`).
+    Survey,
+    /// The complaint form and look-up (`Session::complaint`).
+    Complaint,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -36,6 +47,14 @@ pub struct Session {
     pub staff_called: bool,
     /// They took a Wi-Fi voucher: one per person.
     pub voucher_taken: bool,
+    /// The survey on screen (or last on screen); unrecorded until finished.
+    pub survey: Option<Survey>,
+    /// What the surveys of this visit were about (`None`: the office).
+    surveyed: Vec<Option<String>>,
+    /// The complaint form and look-up.
+    pub complaint: Form,
+    /// Complaints this visit filed.
+    pub complaints_sent: u32,
 }
 
 impl Session {
@@ -62,6 +81,82 @@ impl Session {
 
     pub fn open_service(&mut self, id: &str) {
         self.go(Screen::Service(id.to_string()));
+    }
+
+    /// "Survey", about a service or (`None`) the office as a whole: a new
+    /// survey, or thanks when this visit already gave that one.
+    pub fn start_survey(&mut self, service: Option<String>) {
+        let given = self.surveyed.contains(&service) || self.surveyed.len() >= SURVEYS_PER_VISIT;
+        self.survey = Some(if given {
+            Survey::already(service)
+        } else {
+            Survey::new(service)
+        });
+        self.go(Screen::Survey);
+    }
+
+    /// Applies `change` to the survey on screen; returns the form to
+    /// record when that finished it (and counts it for this visit).
+    pub fn in_survey(
+        &mut self,
+        change: impl FnOnce(&mut Survey) -> Option<Response>,
+    ) -> Option<Response> {
+        let survey = self
+            .survey
+            .as_mut()
+            .filter(|_| self.screen == Screen::Survey)?;
+        let service = survey.service.clone();
+        let finished_before = survey.is_finished();
+        let form = change(survey);
+        if !finished_before && survey.is_finished() {
+            self.surveyed.push(service);
+        }
+        form
+    }
+
+    /// "Back" on a survey question: the question before, or out of the
+    /// survey (forgotten, unrecorded) from the first one.
+    pub fn survey_back(&mut self) {
+        if !self.survey.as_mut().is_some_and(Survey::previous) {
+            self.survey = None;
+            self.back();
+        }
+    }
+
+    /// "Complaint", about a service or (`None`) the office: a new form
+    /// (or the limit of this visit).
+    pub fn start_complaint(&mut self, service: Option<String>) {
+        self.complaint = Form::new(service, self.complaints_sent);
+        self.go(Screen::Complaint);
+    }
+
+    /// A complaint of this visit was stored under `reference`.
+    pub fn complaint_filed(&mut self, reference: &str) {
+        self.complaints_sent += 1;
+        self.complaint.filed(reference);
+    }
+
+    /// "Back" on the complaint screen: a step back in the form, else the
+    /// screen before.
+    pub fn complaint_back(&mut self) {
+        if !self.complaint.back() {
+            self.back();
+        }
+    }
+
+    /// Whether this visit may send another complaint.
+    pub fn may_complain(&self) -> bool {
+        self.complaints_sent < complaint::PER_VISIT
+    }
+
+    /// "Back" as the citizen means it: the question or step before on
+    /// the survey and complaint screens, else the screen before.
+    pub fn step_back(&mut self) {
+        match self.screen {
+            Screen::Survey => self.survey_back(),
+            Screen::Complaint => self.complaint_back(),
+            _ => self.back(),
+        }
     }
 
     /// Back one screen; home when there is nothing to go back to.
@@ -182,6 +277,12 @@ mod tests {
         s.printing = Printing::Limited;
         s.staff_called = true;
         s.voucher_taken = true;
+        s.start_survey(None);
+        s.in_survey(|v| v.choose(3));
+        s.start_complaint(Some("ktp-el-baru".into()));
+        s.complaint.choose_category(0);
+        s.complaint.type_key("x");
+        s.complaint_filed("ADU-7K4P-9MXR");
         s.open_search();
         s.type_key("k");
         s.open_service("ktp-el-baru");
@@ -192,8 +293,72 @@ mod tests {
         assert!(!s.large_text && !s.high_contrast);
         assert_eq!(s.printing, Printing::Idle);
         assert!(!s.staff_called && !s.voucher_taken);
+        assert_eq!(s.survey, None, "the unfinished survey is thrown away");
+        assert_eq!(s.complaint, Form::default());
+        assert_eq!(s.complaints_sent, 0);
+        assert!(s.surveyed.is_empty());
         s.back();
         assert_eq!(s.screen, Screen::Home, "no way back into the last session");
+    }
+
+    #[test]
+    fn one_survey_per_service_per_visit() {
+        let mut s = Session::new();
+        let finish = |s: &mut Session| {
+            s.in_survey(|v| v.choose(3));
+            let mut form = None;
+            while form.is_none() && !s.survey.as_ref().unwrap().is_finished() {
+                form = s.in_survey(Survey::skip);
+            }
+            form
+        };
+        s.start_survey(Some("akta-kelahiran".into()));
+        assert!(finish(&mut s).is_some());
+        s.start_survey(Some("akta-kelahiran".into()));
+        assert_eq!(
+            s.survey.as_ref().unwrap().step,
+            crate::survey::Step::Already
+        );
+        assert_eq!(s.in_survey(|v| v.choose(3)), None);
+        s.start_survey(None);
+        assert!(
+            finish(&mut s).is_some(),
+            "the office as a whole is another one"
+        );
+        s.start_survey(Some("ktp-el-baru".into()));
+        assert!(finish(&mut s).is_some());
+        s.start_survey(Some("kartu-keluarga".into()));
+        assert_eq!(
+            s.survey.as_ref().unwrap().step,
+            crate::survey::Step::Already,
+            "no more than SURVEYS_PER_VISIT in all"
+        );
+    }
+
+    #[test]
+    fn back_from_the_first_question_leaves_the_survey() {
+        let mut s = Session::new();
+        s.open_service("ktp-el-baru");
+        s.start_survey(Some("ktp-el-baru".into()));
+        s.in_survey(|v| v.choose(0));
+        s.survey_back();
+        assert_eq!(s.screen, Screen::Survey);
+        s.survey_back();
+        assert_eq!(s.screen, Screen::Service("ktp-el-baru".into()));
+        assert_eq!(s.survey, None);
+    }
+
+    #[test]
+    fn complaints_per_visit_are_limited() {
+        let mut s = Session::new();
+        for _ in 0..complaint::PER_VISIT {
+            s.start_complaint(None);
+            assert_eq!(s.complaint.step, complaint::Step::Category);
+            s.complaint_filed("ADU-AAAA-BBBB");
+        }
+        assert!(!s.may_complain());
+        s.start_complaint(None);
+        assert_eq!(s.complaint.step, complaint::Step::Limit);
     }
 
     #[test]

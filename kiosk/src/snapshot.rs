@@ -17,17 +17,24 @@ use slint::platform::software_renderer::{
 use slint::platform::{Platform, WindowAdapter};
 use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel};
 
+use anjungan::voice::complaint::{Category, Status};
+
+use crate::complaint::Lookup;
 use crate::controller::{Kiosk, Settings};
 use crate::lang::Lang;
 use crate::paper::{Number, Printing, Slip};
 use crate::session::Session;
+use crate::survey::Survey;
 use crate::ui::KioskWindow;
 use crate::{Error, Result};
 
 /// Which screen to render: `home`, `search:QUERY`, `category:ID`,
 /// `service:ID`; or a service with the card after taking a queue number
 /// (`ticket:ID`) or after the printer ran out of paper (`paper-out:ID`),
-/// with a sample number.
+/// with a sample number; the survey (`survey:1`..`survey:9`,
+/// `survey:about[:1..4]`, `survey:thanks`) and the complaint screens
+/// (`complaint`, `complaint:write`, `complaint:contact`, `complaint:sent`,
+/// `complaint:lookup`), with sample text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     Home,
@@ -37,7 +44,31 @@ pub enum Target {
     Service(String),
     Ticket(String),
     PaperOut(String),
+    Survey(SurveyPage),
+    Complaint(ComplaintPage),
 }
+
+/// A screen of the survey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SurveyPage {
+    /// Element 1 to 9.
+    Element(u8),
+    /// Question 1 to 4 about the respondent.
+    About(u8),
+    Thanks,
+}
+
+/// A step of the complaint form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComplaintPage {
+    Category,
+    Write,
+    Contact,
+    Sent,
+    Lookup,
+}
+
+const SCREENS: &str = "use home, attract, search:QUERY, category:ID, service:ID, ticket:ID, paper-out:ID, survey:1..9, survey:about[:1..4], survey:thanks, complaint, complaint:write, complaint:contact, complaint:sent or complaint:lookup";
 
 impl FromStr for Target {
     type Err = Error;
@@ -51,8 +82,29 @@ impl FromStr for Target {
             ("service", id) if !id.is_empty() => Ok(Target::Service(id.to_string())),
             ("ticket", id) if !id.is_empty() => Ok(Target::Ticket(id.to_string())),
             ("paper-out", id) if !id.is_empty() => Ok(Target::PaperOut(id.to_string())),
+            ("survey", "about") => Ok(Target::Survey(SurveyPage::About(1))),
+            ("survey", about) if about.starts_with("about:") => {
+                match about["about:".len()..].parse::<u8>() {
+                    Ok(n @ 1..=4) => Ok(Target::Survey(SurveyPage::About(n))),
+                    _ => Err(Error::BadArgument(format!(
+                        "unknown survey screen \"{s}\"; {SCREENS}"
+                    ))),
+                }
+            }
+            ("survey", "thanks") => Ok(Target::Survey(SurveyPage::Thanks)),
+            ("survey", n) => match n.parse::<u8>() {
+                Ok(n @ 1..=9) => Ok(Target::Survey(SurveyPage::Element(n))),
+                _ => Err(Error::BadArgument(format!(
+                    "unknown survey screen \"{s}\"; {SCREENS}"
+                ))),
+            },
+            ("complaint", "") => Ok(Target::Complaint(ComplaintPage::Category)),
+            ("complaint", "write") => Ok(Target::Complaint(ComplaintPage::Write)),
+            ("complaint", "contact") => Ok(Target::Complaint(ComplaintPage::Contact)),
+            ("complaint", "sent") => Ok(Target::Complaint(ComplaintPage::Sent)),
+            ("complaint", "lookup") => Ok(Target::Complaint(ComplaintPage::Lookup)),
             _ => Err(Error::BadArgument(format!(
-                "unknown screen \"{s}\"; use home, attract, search:QUERY, category:ID, service:ID, ticket:ID or paper-out:ID"
+                "unknown screen \"{s}\"; {SCREENS}"
             ))),
         }
     }
@@ -155,10 +207,70 @@ impl Request {
                         jobs: vec![0],
                     };
                 }
+                Target::Survey(page) => survey_page(s, page),
+                Target::Complaint(page) => complaint_page(s, page),
             }
         })
     }
 }
+
+/// A survey about the office, at `page`, with nothing answered.
+fn survey_page(s: &mut Session, page: SurveyPage) {
+    s.start_survey(None);
+    let skips = match page {
+        SurveyPage::Element(n) => usize::from(n) - 1,
+        SurveyPage::About(n) => 8 + usize::from(n),
+        SurveyPage::Thanks => 13,
+    };
+    for _ in 0..skips {
+        s.in_survey(Survey::skip);
+    }
+}
+
+/// A complaint about the office at `page`, with sample text.
+fn complaint_page(s: &mut Session, page: ComplaintPage) {
+    s.start_complaint(None);
+    let form = &mut s.complaint;
+    if page == ComplaintPage::Category {
+        return;
+    }
+    form.choose_category(
+        Category::ALL
+            .iter()
+            .position(|c| *c == Category::Service)
+            .unwrap_or(0),
+    );
+    for c in "antrean di loket 3 lama sekali, mohon petugasnya ditambah".chars() {
+        form.type_key(&c.to_string());
+    }
+    match page {
+        ComplaintPage::Category | ComplaintPage::Write => {}
+        ComplaintPage::Contact => {
+            form.next();
+            for c in "0812 3456 7890".chars() {
+                form.type_key(&c.to_string());
+            }
+            form.set_consent(true);
+        }
+        ComplaintPage::Sent => s.complaint_filed(SAMPLE_REFERENCE),
+        ComplaintPage::Lookup => {
+            form.open_lookup();
+            for c in SAMPLE_REFERENCE.chars() {
+                form.type_key(&c.to_string());
+            }
+            form.lookup = Lookup::Found {
+                reference: SAMPLE_REFERENCE.into(),
+                status: Status::InProgress,
+                note: Some(
+                    "Sedang kami periksa bersama kepala loket; jawaban paling lambat Jumat.".into(),
+                ),
+            };
+        }
+    }
+}
+
+/// The reference the complaint snapshots show.
+const SAMPLE_REFERENCE: &str = "ADU-7K4P-9MXR";
 
 /// RGB pixels of a rendered screen, row by row.
 pub struct Picture {
@@ -279,6 +391,17 @@ mod tests {
         assert!("service:".parse::<Target>().is_err());
         assert!("ticket:".parse::<Target>().is_err());
         assert!("settings".parse::<Target>().is_err());
+        assert_eq!(
+            "survey:3".parse::<Target>().unwrap(),
+            Target::Survey(SurveyPage::Element(3))
+        );
+        assert!("survey:10".parse::<Target>().is_err());
+        assert!("survey:0".parse::<Target>().is_err());
+        assert_eq!(
+            "complaint".parse::<Target>().unwrap(),
+            Target::Complaint(ComplaintPage::Category)
+        );
+        assert!("complaint:x".parse::<Target>().is_err());
     }
 
     #[test]

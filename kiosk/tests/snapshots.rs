@@ -8,9 +8,10 @@
 use std::rc::Rc;
 
 use anjungan::catalog::{Catalog, demo};
+use kiosk::complaint::LAPOR_URL;
 use kiosk::controller::Settings;
 use kiosk::lang::Lang;
-use kiosk::snapshot::{self, Picture, Request, Size, Target};
+use kiosk::snapshot::{self, ComplaintPage, Picture, Request, Size, SurveyPage, Target};
 
 const SIZES: [(u32, u32); 3] = [(800, 480), (1280, 800), (1080, 1920)];
 const WIFI: &str = "Banyumas Free";
@@ -115,6 +116,17 @@ fn every_screen_at_every_size_in_both_languages() {
         (Target::Service("ktp-el-baru".into()), false),
         // The biggest card: a number, the fault, three buttons.
         (Target::PaperOut("akta-kelahiran".into()), false),
+        (Target::Survey(SurveyPage::Element(1)), false),
+        // The longest answers.
+        (Target::Survey(SurveyPage::Element(8)), false),
+        (Target::Survey(SurveyPage::About(2)), false),
+        (Target::Survey(SurveyPage::About(4)), false),
+        (Target::Survey(SurveyPage::Thanks), false),
+        (Target::Complaint(ComplaintPage::Category), false),
+        (Target::Complaint(ComplaintPage::Write), false),
+        (Target::Complaint(ComplaintPage::Contact), false),
+        (Target::Complaint(ComplaintPage::Sent), false),
+        (Target::Complaint(ComplaintPage::Lookup), false),
     ];
     let mut failures = Vec::new();
     for size in SIZES {
@@ -137,6 +149,8 @@ fn every_screen_at_every_size_in_both_languages() {
                     let wanted = match target {
                         Target::Home | Target::Attract => Some(anjungan::wifi::join_qr(WIFI)),
                         Target::Service(_) => Some(url.to_string()),
+                        // LAPOR! on every complaint screen.
+                        Target::Complaint(_) => Some(LAPOR_URL.to_string()),
                         _ => None,
                     };
                     if let Some(wanted) = wanted

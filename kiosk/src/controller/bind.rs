@@ -37,6 +37,16 @@ impl Bind {
         }
     }
 
+    /// A callback with a number (the index of a choice).
+    pub fn number(&self, f: fn(&Kiosk, i32)) -> impl Fn(i32) + 'static {
+        let weak = self.kiosk.clone();
+        move |n: i32| {
+            if let Some(inner) = weak.upgrade() {
+                f(&Kiosk { inner }, n)
+            }
+        }
+    }
+
     /// A switch of the session's (large text, high contrast).
     pub fn flag(&self, f: fn(&mut Session, bool)) -> impl Fn(bool) + 'static {
         let weak = self.kiosk.clone();

@@ -8,11 +8,13 @@
 //!   news, a replaced catalog;
 //! - `bind` — callbacks for the adapters (each view binds its own);
 //! - `paper` — the citizen's paper: asking the print thread, its reports;
-//! - `idle_timer` — the idle countdown and reset.
+//! - `idle_timer` — the idle countdown and reset;
+//! - `voice` — the survey and complaints: what leaves the UI thread.
 
 mod bind;
 mod idle_timer;
 mod paper;
+mod voice;
 
 pub use bind::Bind;
 
@@ -107,6 +109,8 @@ struct Inner {
     state: RefCell<State>,
     settings: Settings,
     wifi_qr: Image,
+    /// The QR code of LAPOR!, on every complaint screen.
+    lapor_qr: Image,
     /// The language whose translations Slint has selected, to switch only on change.
     translated: Cell<Option<Lang>>,
     /// Ticks the idle clock once a second while the app runs.
@@ -135,6 +139,7 @@ impl Kiosk {
     pub fn new(window: &KioskWindow, catalog: Catalog, settings: Settings) -> crate::Result<Kiosk> {
         let index = SearchIndex::build(&catalog);
         let wifi_qr = qr::image(&anjungan::wifi::join_qr(&settings.wifi_name))?;
+        let lapor_qr = qr::image(crate::complaint::LAPOR_URL)?;
         let inner = Rc::new(Inner {
             window: window.as_weak(),
             state: RefCell::new(State {
@@ -146,6 +151,7 @@ impl Kiosk {
             }),
             settings,
             wifi_qr,
+            lapor_qr,
             translated: Cell::new(None),
             idle_timer: slint::Timer::default(),
             devices: RefCell::new(None),
@@ -294,6 +300,7 @@ impl Kiosk {
                 index: &state.index,
                 settings: &self.inner.settings,
                 wifi_qr: &self.inner.wifi_qr,
+                lapor_qr: &self.inner.lapor_qr,
                 now: (self.inner.settings.clock)(),
             },
         );

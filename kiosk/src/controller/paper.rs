@@ -13,7 +13,7 @@ use crate::worker::{Document, Report, Worker};
 
 impl Kiosk {
     /// The service on screen, if any.
-    fn service_on_screen(&self) -> Option<String> {
+    pub(super) fn service_on_screen(&self) -> Option<String> {
         match &self.inner.state.borrow().session.screen {
             Screen::Service(id) => Some(id.clone()),
             _ => None,
@@ -49,7 +49,7 @@ impl Kiosk {
         self.ask(Kind::Voucher, Document::Voucher { minutes, network });
     }
 
-    fn ask(&self, kind: Kind, document: Document) {
+    pub(super) fn ask(&self, kind: Kind, document: Document) {
         let (visit, lang, catalog, before) = {
             let state = self.inner.state.borrow();
             if state.session.printing.is_busy() {
@@ -174,10 +174,21 @@ impl Kiosk {
                 eprintln!("anjungan-kiosk: {fault}");
                 return;
             }
+            Report::LookedUp { visit, lookup } => {
+                self.looked_up(visit, lookup);
+                return;
+            }
             _ => return,
         };
         self.update(|s| {
             s.voucher_taken |= printing.gave_voucher();
+            // A complaint is filed once, whatever became of its slip
+            // ("Print again" reports the same reference again).
+            if let Some(Slip::Complaint(reference)) = printing.slip()
+                && s.complaint.reference.as_deref() != Some(reference)
+            {
+                s.complaint_filed(reference);
+            }
             s.printing = printing
         });
     }

@@ -10,11 +10,13 @@
 //! rebuilds the results and leaves the home screen alone.
 
 mod category;
+mod complaint;
 mod frame;
 mod home;
 mod printing;
 mod search;
 mod service;
+mod survey;
 
 use anjungan::catalog::Catalog;
 use anjungan::search::SearchIndex;
@@ -33,6 +35,8 @@ pub struct Scene<'a> {
     pub settings: &'a Settings,
     /// The QR code that joins the free Wi-Fi (made once: it never changes).
     pub wifi_qr: &'a Image,
+    /// The QR code of LAPOR! (made once).
+    pub lapor_qr: &'a Image,
     pub now: DateTime<FixedOffset>,
 }
 
@@ -43,6 +47,8 @@ pub fn bind(w: &KioskWindow, b: &Bind) {
     category::bind(w, b);
     search::bind(w, b);
     service::bind(w, b);
+    survey::bind(w, b);
+    complaint::bind(w, b);
     printing::bind(w, b);
 }
 
@@ -74,8 +80,14 @@ pub fn render(w: &KioskWindow, scene: &Scene) {
             UiScreen::Search
         }
         Screen::Service(id) if service::render(w, scene, id) => UiScreen::Service,
-        // A service the catalog cannot show: home rather than a blank page.
-        Screen::Service(_) => {
+        Screen::Survey if survey::render(w, scene) => UiScreen::Survey,
+        Screen::Complaint => {
+            complaint::render(w, scene);
+            UiScreen::Complaint
+        }
+        // A service the catalog cannot show, or no survey: home rather
+        // than a blank page.
+        Screen::Service(_) | Screen::Survey => {
             home::render(w, scene);
             UiScreen::Home
         }

@@ -36,12 +36,18 @@ pub fn render(w: &KioskWindow, printing: &Printing, available: bool) {
         Some(Slip::Voucher(code)) => code.as_str(),
         _ => "",
     };
+    let reference = match slip {
+        Some(Slip::Complaint(reference)) => reference.as_str(),
+        _ => "",
+    };
     p.set_state(state);
     p.set_ticket(kind == Some(Kind::Ticket));
     p.set_voucher(kind == Some(Kind::Voucher));
     p.set_number(number.into());
     p.set_waiting_ahead(waiting_ahead);
     p.set_code(code.into());
+    p.set_complaint(kind == Some(Kind::Complaint));
+    p.set_reference(reference.into());
     p.set_on_paper(matches!(printing, Printing::Done { on_paper: true, .. }));
     p.set_problem(problem(printing));
     p.set_can_retry(matches!(printing, Printing::Failed { jobs, .. } if !jobs.is_empty()));

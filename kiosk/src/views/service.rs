@@ -12,9 +12,8 @@ pub fn bind(w: &KioskWindow, b: &Bind) {
     let s = w.global::<ServiceAdapter>();
     s.on_print(b.on(Kiosk::print_receipt));
     s.on_take_number(b.on(Kiosk::take_number));
-    // The survey is wired by its own issue; until then it keeps the
-    // session alive and does nothing else.
-    s.on_survey(b.on(Kiosk::touched));
+    s.on_survey(b.on(Kiosk::survey_service));
+    s.on_complain(b.on(Kiosk::complain_about_service));
 }
 
 /// False when the catalog cannot show service `id`.

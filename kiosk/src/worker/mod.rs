@@ -5,7 +5,8 @@
 //!
 //! While the printer has a fault the thread asks it every few seconds how
 //! it is, so the status light clears by itself once someone refills the
-//! paper. Staff calls are recorded here too, for the technician.
+//! paper. Staff calls, finished surveys and complaint look-ups are done
+//! here too, off the UI thread.
 
 mod rules;
 
@@ -24,8 +25,12 @@ use anjungan::print::Paper;
 use anjungan::print::spool;
 use anjungan::print::transport::{self, Fault};
 use anjungan::store::Store;
+use anjungan::voice::Channel;
+use anjungan::voice::complaint;
+use anjungan::voice::survey::{self, Response};
 use chrono::{DateTime, FixedOffset};
 
+use crate::complaint::Lookup;
 use crate::paper::Slip;
 
 /// How often a printer with a fault is asked whether it is back.
@@ -65,6 +70,13 @@ enum Request {
     Abandon {
         jobs: Vec<i64>,
     },
+    Survey {
+        response: Response,
+    },
+    LookUp {
+        visit: u64,
+        typed: String,
+    },
 }
 
 /// What happened to a request; `visit` tells which citizen asked, so a
@@ -99,6 +111,8 @@ pub enum Report {
     /// Asked on its own (at start, or again after a fault): the printer
     /// can print, or has this fault.
     Printer(Result<(), Fault>),
+    /// Where the complaint with the reference typed is.
+    LookedUp { visit: u64, lookup: Lookup },
 }
 
 /// The handle the kiosk keeps: requests go in, reports come out.
@@ -155,6 +169,21 @@ impl Worker {
         if !jobs.is_empty() {
             self.send(Request::Abandon { jobs });
         }
+    }
+
+    /// Records a finished survey (channel kiosk); no report comes back:
+    /// the citizen has been thanked already.
+    pub fn record_survey(&self, response: Response) -> bool {
+        self.send(Request::Survey { response })
+    }
+
+    /// Asks where the complaint with the reference `typed` is; a
+    /// [`Report::LookedUp`] answers.
+    pub fn look_up(&self, visit: u64, typed: &str) -> bool {
+        self.send(Request::LookUp {
+            visit,
+            typed: typed.to_string(),
+        })
     }
 
     /// The reports that arrived, oldest first; never waits.
@@ -231,6 +260,17 @@ fn serve(setup: &Setup, inbox: &Receiver<Request>, send: impl Fn(Report)) {
                     continue;
                 }
                 Request::Abandon { .. } => continue,
+                Request::Survey { .. } => {
+                    eprintln!("anjungan-kiosk: a survey is lost: no database");
+                    continue;
+                }
+                Request::LookUp { visit, .. } => {
+                    send(Report::LookedUp {
+                        visit,
+                        lookup: Lookup::Broken,
+                    });
+                    continue;
+                }
             };
             send(Report::Broken {
                 visit,
@@ -259,6 +299,22 @@ fn serve(setup: &Setup, inbox: &Receiver<Request>, send: impl Fn(Report)) {
                     eprintln!("anjungan-kiosk: cannot give up jobs {jobs:?}: {e}");
                 }
                 continue;
+            }
+            Request::Survey { response } => {
+                if let Err(e) = survey::record(store, &response, Channel::Kiosk, now()) {
+                    eprintln!("anjungan-kiosk: cannot record a survey: {e}");
+                }
+                continue;
+            }
+            Request::LookUp { visit, typed } => {
+                let lookup = match complaint::look_up(store, &typed) {
+                    Ok(found) => Lookup::from_progress(found),
+                    Err(e) => {
+                        eprintln!("anjungan-kiosk: cannot look up a complaint: {e}");
+                        Lookup::Broken
+                    }
+                };
+                Report::LookedUp { visit, lookup }
             }
         };
         match &report {

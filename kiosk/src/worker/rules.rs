@@ -1,6 +1,7 @@
 //! What a citizen's request makes, on the print thread: which document,
 //! whether it may be printed at all (no printer, the hourly limit of
-//! voucher slips), the queue number or voucher it takes, and its sending.
+//! voucher slips), the queue number, voucher or complaint it takes, and
+//! its sending.
 //! The document itself is composed by `anjungan::print::Composer`, as the
 //! command line composes it.
 //!
@@ -17,6 +18,7 @@ use anjungan::print::transport::Fault;
 use anjungan::print::{Composer, documents, to_escpos};
 use anjungan::queue;
 use anjungan::store::Store;
+use anjungan::voice::complaint::{self, Draft};
 use anjungan::wifi::voucher;
 use chrono::{DateTime, FixedOffset};
 
@@ -36,6 +38,8 @@ pub enum Document {
     Ticket { service: String },
     /// A new Wi-Fi voucher of `minutes` for the network `network`, and its slip.
     Voucher { minutes: u32, network: String },
+    /// A complaint to store, and the slip with its reference.
+    Complaint { draft: Draft },
 }
 
 pub(super) fn print(
@@ -62,6 +66,7 @@ pub(super) fn print(
         Document::Voucher { minutes, network } => {
             voucher(store, setup, visit, &compose, (*minutes, network), at)
         }
+        Document::Complaint { draft } => complaint(store, setup, visit, &compose, draft, at),
     };
     made.unwrap_or_else(|e| Report::Broken {
         visit,
@@ -152,6 +157,38 @@ fn voucher(
     let bytes = to_escpos(&compose.voucher(&code, minutes, network));
     let job = spool::submit(store, Kind::Voucher, &code, &bytes, at)?;
     Ok(deliver(store, setup, visit, Slip::Voucher(code), vec![job]))
+}
+
+/// A complaint stored with its reference; with a printer, the slip. The
+/// complaint is committed first: if its slip cannot be kept, the
+/// reference is still shown.
+fn complaint(
+    store: &mut Store,
+    setup: &Setup,
+    visit: u64,
+    compose: &Composer,
+    draft: &Draft,
+    at: DateTime<FixedOffset>,
+) -> anjungan::Result<Report> {
+    let filed = complaint::submit(store, draft, at)?;
+    let reference = filed.reference.to_string();
+    let slip = Slip::Complaint(reference.clone());
+    if setup.printer == Printer::None {
+        return Ok(Report::Done {
+            visit,
+            slip,
+            on_paper: false,
+        });
+    }
+    let bytes = to_escpos(&compose.complaint(&filed));
+    match spool::submit(store, Kind::Complaint, &reference, &bytes, at) {
+        Ok(job) => Ok(deliver(store, setup, visit, slip, vec![job])),
+        Err(e) => Ok(Report::Broken {
+            visit,
+            slip: Some(slip),
+            message: e.to_string(),
+        }),
+    }
 }
 
 /// Sends kept jobs in order; the first fault stops the rest (they would

@@ -12,10 +12,11 @@ mod idle;
 mod navigation;
 mod print;
 mod search;
+mod voice;
 
 fn main() {
     common::init();
-    let flows: [(&str, fn()); 5] = [
+    let flows: [(&str, fn()); 6] = [
         (
             "navigation",
             navigation::tap_home_category_service_back_and_switch_language,
@@ -29,6 +30,10 @@ fn main() {
         (
             "print",
             print::print_take_numbers_survive_paper_out_and_call_staff,
+        ),
+        (
+            "voice",
+            voice::survey_and_complaint_with_their_reference_on_paper,
         ),
     ];
     for (name, flow) in flows {
