@@ -521,7 +521,11 @@ impl Config {
                 ),
             ));
         }
-        if c.dhcp_leases.to_string_lossy().chars().any(char::is_control) {
+        if c.dhcp_leases
+            .to_string_lossy()
+            .chars()
+            .any(char::is_control)
+        {
             return Err((
                 "captive.dhcp_leases",
                 "must not contain control characters such as a line break".into(),
@@ -539,7 +543,10 @@ impl Config {
         if !(1..=13).contains(&c.channel) {
             return Err((
                 "captive.channel",
-                format!("{} is not a 2.4 GHz channel; use 1 to 13 (1, 6 or 11 overlap least)", c.channel),
+                format!(
+                    "{} is not a 2.4 GHz channel; use 1 to 13 (1, 6 or 11 overlap least)",
+                    c.channel
+                ),
             ));
         }
         if c.rejoin_wait_minutes > 24 * 60 * 7 {
@@ -704,7 +711,10 @@ idle_reset_seconds = 90
         let all = toml::Table::try_from(&defaults).unwrap();
         for (section, keys) in &all {
             for key in keys.as_table().unwrap().keys() {
-                assert!(listed(section, key), "{section}.{key} is not in debian/anjungan.toml");
+                assert!(
+                    listed(section, key),
+                    "{section}.{key} is not in debian/anjungan.toml"
+                );
             }
         }
     }
@@ -749,9 +759,15 @@ idle_reset_seconds = 90
             "{m}"
         );
         let m = refusal("[captive]\ncountry = \"id\"\n");
-        assert!(m.contains("captive.country") && m.contains("ISO 3166"), "{m}");
+        assert!(
+            m.contains("captive.country") && m.contains("ISO 3166"),
+            "{m}"
+        );
         let m = refusal("[captive]\nchannel = 14\n");
-        assert!(m.contains("captive.channel") && m.contains("1 to 13"), "{m}");
+        assert!(
+            m.contains("captive.channel") && m.contains("1 to 13"),
+            "{m}"
+        );
         let m = refusal("[captive]\ninterface = \"wlan0\\nssid=evil\"\n");
         assert!(m.contains("captive.interface"), "{m}");
         let m = refusal("[captive]\ndhcp_leases = \"/run/l\\ndhcp-range=x\"\n");

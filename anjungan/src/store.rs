@@ -209,8 +209,16 @@ mod tests {
         store
             .run(|c| c.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);"))
             .unwrap();
-        for name in ["anjungan.db", "anjungan.db-wal", "anjungan.db-shm", "anjungan.db-migrate.lock"] {
-            let mode = std::fs::metadata(dir.path().join(name)).unwrap().permissions().mode();
+        for name in [
+            "anjungan.db",
+            "anjungan.db-wal",
+            "anjungan.db-shm",
+            "anjungan.db-migrate.lock",
+        ] {
+            let mode = std::fs::metadata(dir.path().join(name))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o660, "{name}: {mode:o}");
         }
     }

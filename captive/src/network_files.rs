@@ -157,9 +157,7 @@ logger_syslog_level=2
 fn dnsmasq(c: &CaptiveConfig, address: Ipv4Addr) -> String {
     let ranges: String = pool(address)
         .iter()
-        .map(|(first, last)| {
-            format!("dhcp-range={first},{last},255.255.255.0,12h\n")
-        })
+        .map(|(first, last)| format!("dhcp-range={first},{last},255.255.255.0,12h\n"))
         .collect();
     format!(
         "{HEADER}\
@@ -375,10 +373,7 @@ mod tests {
     #[test]
     fn the_pool_leaves_out_the_portals_own_address() {
         let a = |s: &str| s.parse::<Ipv4Addr>().unwrap();
-        assert_eq!(
-            pool(a("10.42.0.1")),
-            [(a("10.42.0.100"), a("10.42.0.250"))]
-        );
+        assert_eq!(pool(a("10.42.0.1")), [(a("10.42.0.100"), a("10.42.0.250"))]);
         assert_eq!(
             pool(a("172.16.5.200")),
             [

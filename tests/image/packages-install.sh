@@ -45,8 +45,14 @@ apt_in_root() {
 }
 
 start=$SECONDS
-mmdebstrap --quiet --variant=apt bookworm "$ROOT" >"$WORK/mmdebstrap.log" 2>&1 ||
-    { cat "$WORK/mmdebstrap.log" >&2; exit 1; }
+# BOOKWORM_TAR=FILE keeps the clean chroot between runs (made when missing).
+if [ -n "${BOOKWORM_TAR:-}" ] && [ -f "$BOOKWORM_TAR" ]; then
+    mkdir -p "$ROOT" && tar -C "$ROOT" -xf "$BOOKWORM_TAR"
+else
+    mmdebstrap --quiet --variant=apt bookworm "$ROOT" >"$WORK/mmdebstrap.log" 2>&1 ||
+        { cat "$WORK/mmdebstrap.log" >&2; exit 1; }
+    if [ -n "${BOOKWORM_TAR:-}" ]; then tar -C "$ROOT" -cf "$BOOKWORM_TAR" .; fi
+fi
 mount -t proc proc "$ROOT/proc"
 mount --bind /dev "$ROOT/dev"
 echo "clean bookworm in $((SECONDS - start)) s"
@@ -72,7 +78,9 @@ done
 
 # ---- install
 apt_in_root update
-apt_in_root install /debs/old/anjungan_*.deb /debs/old/anjungan-captive_*.deb /debs/old/anjungan-kiosk_*.deb
+debs() { (cd "$ROOT" && ls "debs/$1"/anjungan*.deb | sed 's|^|/|'); }
+# shellcheck disable=SC2046 # one word per package file
+apt_in_root install $(debs old)
 check "the three packages are installed" dpkg-query -W anjungan anjungan-captive anjungan-kiosk
 check "the user and group anjungan exist" sh -c 'getent passwd anjungan && getent group anjungan'
 check "the data directory is 2770 anjungan:anjungan" \
@@ -101,7 +109,8 @@ check "root's database files stay the group's" sh -c 'rm -f /var/lib/anjungan/an
 
 # ---- the technician's changes, then the upgrade
 in_root sed -i 's/^# id = .*/id = "uji-paket-01"/' /etc/anjungan/anjungan.toml
-apt_in_root install /debs/new/anjungan_*.deb /debs/new/anjungan-captive_*.deb /debs/new/anjungan-kiosk_*.deb
+# shellcheck disable=SC2046
+apt_in_root install $(debs new)
 check "the upgrade installed the newer version" sh -c 'dpkg-query -W -f "\${Version}\n" anjungan anjungan-captive anjungan-kiosk | grep -c "+1$" | grep -qx 3'
 check "the changed conffile is kept" grep -qx 'id = "uji-paket-01"' /etc/anjungan/anjungan.toml
 check "the configuration in force is the technician's" sh -c 'anjungan config show | grep -q "uji-paket-01"'
