@@ -20,8 +20,9 @@ need_packages mmdebstrap
 WORK=$(mktemp -d)
 ROOT=$WORK/root
 cleanup() {
-    for m in proc sys dev/pts dev; do umount -l "$ROOT/$m" 2>/dev/null || true; done
-    rm -rf "$WORK"
+    umount "$ROOT/proc" 2>/dev/null || umount -l "$ROOT/proc" 2>/dev/null || true
+    # Never into a file system still mounted in the chroot.
+    rm -rf --one-file-system "$WORK"
 }
 trap cleanup EXIT
 
@@ -53,8 +54,8 @@ else
         { cat "$WORK/mmdebstrap.log" >&2; exit 1; }
     if [ -n "${BOOKWORM_TAR:-}" ]; then tar -C "$ROOT" -cf "$BOOKWORM_TAR" .; fi
 fi
+# mmdebstrap made the device nodes; only /proc is mounted.
 mount -t proc proc "$ROOT/proc"
-mount --bind /dev "$ROOT/dev"
 echo "clean bookworm in $((SECONDS - start)) s"
 
 # The newer version: every package repacked as VERSION+1, depending on the
@@ -93,6 +94,7 @@ check "the units are enabled" sh -c 'for u in anjungan-network anjungan-hostapd 
 check "anjungan-network runs before systemd-networkd" \
     test -L /etc/systemd/system/systemd-networkd.service.wants/anjungan-network.service
 check "the units verify" sh -c 'cd /usr/lib/systemd/system && systemd-analyze verify --man=no anjungan-network.service anjungan-hostapd.service anjungan-dnsmasq.service anjungan-captive.service anjungan-kiosk.service 2>&1 | grep -v "^$" | (! grep .)'
+check "dnsmasq-base made the user anjungan-dnsmasq.service runs dnsmasq as" getent passwd dnsmasq
 check "forwarding is configured" grep -qx 'net.ipv4.ip_forward = 1' /usr/lib/sysctl.d/60-anjungan-forwarding.conf
 check "the network files are made from anjungan.toml" sh -c 'anjungan-captive network-files --out /tmp/net &&
     grep -qx "interface=wlan0" /tmp/net/hostapd.conf && grep -qx "ap_isolate=1" /tmp/net/hostapd.conf &&
