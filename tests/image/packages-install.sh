@@ -79,6 +79,8 @@ done
 
 # ---- install
 apt_in_root update
+# A device has systemd (and the units' check needs systemd-analyze).
+apt_in_root install systemd
 debs() { (cd "$ROOT" && ls "debs/$1"/anjungan*.deb | sed 's|^|/|'); }
 # shellcheck disable=SC2046 # one word per package file
 apt_in_root install $(debs old)
