@@ -12,7 +12,9 @@
 //!   safely, on one clock;
 //! - `voice`: the survey, complaints and their look-up, on the visitor's
 //!   side before joining and after;
-//! - `admin`: the technician's API, behind the bearer token.
+//! - `admin`: the technician's API, behind the bearer token;
+//! - `network_files`: hostapd's, dnsmasq's and networkd's files from the
+//!   configuration.
 
 pub mod admin;
 pub mod capport;
@@ -27,6 +29,7 @@ pub mod leases;
 pub mod limits;
 pub mod links;
 pub mod neighbours;
+pub mod network_files;
 pub mod portal;
 pub mod preflight;
 pub mod probes;
