@@ -130,7 +130,14 @@ pub fn start(config: &Config, limits: PortalLimits) -> Result<Arc<Portal>> {
         }
         Firewall::None => (Box::new(Open), Box::new(ByAddress)),
     };
-    start_with(config, limits, gate, neighbours, Clock::system())
+    let portal = start_with(config, limits, gate, neighbours, Clock::system())?;
+    // Routing only once the table that gates it is in the kernel: switched
+    // on at boot instead, guests would reach the uplink's network until
+    // the portal started.
+    if c.firewall == Firewall::Nftables {
+        preflight::forward()?;
+    }
+    Ok(portal)
 }
 
 /// Builds the portal and reconciles the firewall with the database: every

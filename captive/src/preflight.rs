@@ -84,3 +84,17 @@ pub fn harden(interface: &str) -> Result<()> {
     }
     Ok(())
 }
+
+/// Switches IPv4 forwarding on, for joined guests to reach the internet.
+/// Called only once the portal's table is in the kernel (see `start`);
+/// left on when the portal stops, like the table, so that joined visitors
+/// keep the internet across a restart.
+pub fn forward() -> Result<()> {
+    const PATH: &str = "/proc/sys/net/ipv4/ip_forward";
+    std::fs::write(PATH, "1").map_err(|e| Error::Preflight {
+        key: "firewall",
+        message: format!(
+            "cannot set {PATH} to 1: {e}; the portal must run as root with it writable (see systemd/anjungan-captive.service)"
+        ),
+    })
+}

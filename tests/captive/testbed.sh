@@ -52,7 +52,9 @@ setup() {
   nsx gw ip addr add 10.98.0.1/24 dev gw-wan
   nsx gw ip link set gw-wan up
   nsx gw ip route add default via 10.98.0.2
-  nsx gw sysctl -qw net.ipv4.ip_forward=1
+  # Forwarding stays off, as on a device at boot: the portal switches it on
+  # once its table is in the kernel (a test that joins proves it did).
+  nsx gw sysctl -qw net.ipv4.ip_forward=0
   nsx inet ip addr add 10.98.0.2/24 dev in-eth0
   nsx inet ip addr add 203.0.113.10/32 dev in-eth0
   nsx inet ip link set in-eth0 up

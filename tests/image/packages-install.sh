@@ -97,7 +97,7 @@ check "anjungan-network runs before systemd-networkd" \
     test -L /etc/systemd/system/systemd-networkd.service.wants/anjungan-network.service
 check "the units verify" sh -c 'cd /usr/lib/systemd/system && systemd-analyze verify --man=no anjungan-network.service anjungan-hostapd.service anjungan-dnsmasq.service anjungan-captive.service anjungan-kiosk.service 2>&1 | grep -v "^$" | (! grep .)'
 check "dnsmasq-base made the user anjungan-dnsmasq.service runs dnsmasq as" getent passwd dnsmasq
-check "forwarding is configured" grep -qx 'net.ipv4.ip_forward = 1' /usr/lib/sysctl.d/60-anjungan-forwarding.conf
+check "nothing switches forwarding on before the portal's table gates it" sh -c '! grep -rqs ip_forward /usr/lib/sysctl.d /etc/sysctl.d /etc/sysctl.conf'
 check "the network files are made from anjungan.toml" sh -c 'anjungan-captive network-files --out /tmp/net &&
     grep -qx "interface=wlan0" /tmp/net/hostapd.conf && grep -qx "ap_isolate=1" /tmp/net/hostapd.conf &&
     grep -q "^dhcp-option=114,\"http://10.42.0.1/api/captive\"" /tmp/net/dnsmasq.conf &&
