@@ -32,4 +32,8 @@ export ANJUNGAN_TEST_STRICT=1
 # so that building them is a no-op here (tests/src/lib.rs, `program`).
 export ANJUNGAN_TEST_BUILD="--workspace --all-targets"
 cargo test $ANJUNGAN_TEST_BUILD
+
+phase "device image: build the amd64 packages and image, boot it in QEMU"
+# Its own phases and times are printed as it goes (tests/image/lib.sh).
+tests/image/boot-test.sh
 phase "done"
