@@ -183,18 +183,8 @@ run_checks() {
     check "file system of /var/lib/anjungan grown too" "yes" \
         "$(vm 'k=$(df --output=size -k /var/lib/anjungan | tail -n 1); [ "$k" -gt 2000000 ] && echo yes || echo "no: $k KiB"')"
 
-    # Every unit of ours: enabled ones active, all clean under verify.
-    ours=$(vm "systemctl list-unit-files --no-legend --plain 'anjungan*' | awk '\$2 == \"enabled\" {print \$1}'")
-    check "units of ours enabled" "~anjungan-first-boot\\.service" "$(echo $ours)"
-    for unit in $ours; do
-        check "unit $unit" "active" "$(vm systemctl is-active "$unit")"
-    done
-    check "systemd-analyze verify (our units)" "" \
-        "$(vm 'sudo systemd-analyze verify $(systemctl show -P FragmentPath $(systemctl list-unit-files --no-legend --plain "anjungan*" | cut -d" " -f1)) 2>&1')"
-    check "nftables table inet anjungan_captive" "present" \
-        "$(vm 'sudo nft list table inet anjungan_captive >/dev/null && echo present')"
-
-    # A phone on the free Wi-Fi.
+    # A phone on the free Wi-Fi. The radios appear only now, as a USB
+    # dongle might: the guest network's services must pick them up.
     local station
     station=$(vm sudo bash -s "'Anjungan Uji'" <"$here/station.sh" 2>&1) || true
     result() { printf '%s\n' "$station" | sed -n "s/^$1: //p" | head -n 1; }
@@ -209,6 +199,21 @@ run_checks() {
     check "wifi: the internet after joining" "the pretend internet" "$(result internet)"
     check "wifi: device's SSH on the uplink after joining" "unreachable" "$(result 'device ssh on the uplink after joining')"
     check "wifi: captive API after joining" '~"captive": ?false' "$(result 'capport after joining')"
+
+    # Every unit of ours: enabled ones active (now that there is a radio
+    # for the guest network), all clean under verify.
+    ours="anjungan-captive.service anjungan-dnsmasq.service anjungan-first-boot.service"
+    ours+=" anjungan-hostapd.service anjungan-kiosk.service anjungan-network.service"
+    check "units of ours enabled" "$ours" \
+        "$(vm "systemctl list-unit-files --no-legend --plain 'anjungan*' | awk '\$2 == \"enabled\" {print \$1}' | sort | xargs")"
+    for unit in $ours; do
+        check "unit $unit" "active" "$(vm systemctl is-active "$unit")"
+    done
+    check "systemd-analyze verify (our units)" "" \
+        "$(vm 'sudo systemd-analyze verify $(systemctl show -P FragmentPath $(systemctl list-unit-files --no-legend --plain "anjungan*" | cut -d" " -f1)) 2>&1')"
+    check "nftables table inet anjungan_captive" "present" \
+        "$(vm 'sudo nft list table inet anjungan_captive >/dev/null && echo present')"
+
     if [ "$failures" -ne 0 ]; then
         echo "== the station's whole account:"
         printf '%s\n' "$station"
