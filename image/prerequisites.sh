@@ -3,6 +3,7 @@
 #
 #   need_packages pkg...   install the missing ones (needs root when any is missing)
 #   need_cargo             fail with a clear message when cargo is missing
+#   need_cargo_deb         install cargo-deb (the pinned version) when it is missing
 
 need_packages() {
     local missing=() p
@@ -25,6 +26,16 @@ need_cargo() {
     fi
 }
 
+# The Debian packages are made with this cargo-deb (image/packages.sh).
+CARGO_DEB_VERSION=3.8.0
+
+need_cargo_deb() {
+    need_cargo
+    if [ "$(cargo deb --version 2>/dev/null)" != "cargo-deb $CARGO_DEB_VERSION" ]; then
+        cargo install cargo-deb --version "$CARGO_DEB_VERSION" --locked --quiet
+    fi
+}
+
 # What building the workspace needs.
 BUILD_PACKAGES=(build-essential pkg-config)
 
@@ -33,6 +44,11 @@ BUILD_PACKAGES=(build-essential pkg-config)
 KIOSK_PACKAGES=(pkg-config libfontconfig1-dev libxkbcommon-x11-0)
 # Building the device's kiosk (--features linuxkms: DRM/KMS and libinput).
 KIOSK_DEVICE_PACKAGES=(libudev-dev libinput-dev libxkbcommon-dev)
+# Making the Debian packages: dpkg-shlibdeps finds their library depends.
+PACKAGING_PACKAGES=(dpkg-dev file)
+# Cross-building them for arm64 (image/packages.sh --arch arm64): the
+# linker, and the kiosk's libraries for arm64 (Debian multiarch).
+ARM64_CROSS_PACKAGES=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libudev-dev:arm64 libinput-dev:arm64 libxkbcommon-dev:arm64 libfontconfig-dev:arm64)
 
 # What the test of the kiosk in a real window needs: an X server without a
 # screen, a way to tap it, and the X libraries winit loads at run time.

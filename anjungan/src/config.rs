@@ -62,6 +62,11 @@ pub struct CaptiveConfig {
     /// The Wi-Fi network's name (SSID), printed on voucher slips and in
     /// the QR codes that join it.
     pub ssid: String,
+    /// The country the device stands in (ISO 3166-1 alpha-2): the radio's
+    /// channels and transmit power follow its rules.
+    pub country: String,
+    /// The 2.4 GHz channel of the guest network (1 to 13).
+    pub channel: u8,
     /// Most visitors joined at once; the next one is told the Wi-Fi is full.
     pub max_visitors: u32,
     /// Internet minutes per visitor per day with click-through (vouchers
@@ -320,6 +325,8 @@ impl Default for CaptiveConfig {
             session_minutes: 60,
             admin_listen: SocketAddr::from(([127, 0, 0, 1], 8081)),
             ssid: "Wi-Fi Publik Gratis".into(),
+            country: "ID".into(),
+            channel: 6,
             max_visitors: 250,
             daily_minutes: 240,
             dhcp_leases: PathBuf::from(DNSMASQ_LEASES),
@@ -477,7 +484,10 @@ impl Config {
             ("captive.interface", &c.interface),
             ("captive.uplink", &c.uplink),
         ] {
-            if name.is_empty() || name.len() > 15 || name.contains(['/', ' ']) {
+            // Names go into hostapd's, dnsmasq's and systemd-networkd's
+            // files: only the characters of real interface names.
+            let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+            if name.is_empty() || name.len() > 15 || !name.bytes().all(allowed) {
                 return Err((key, format!("\"{name}\" is not a network interface name")));
             }
         }
@@ -527,6 +537,34 @@ impl Config {
                 format!(
                     "\"{}\" must be an absolute path, the DHCP server's lease file (dnsmasq: {DNSMASQ_LEASES})",
                     c.dhcp_leases.display()
+                ),
+            ));
+        }
+        if c.dhcp_leases
+            .to_string_lossy()
+            .chars()
+            .any(char::is_control)
+        {
+            return Err((
+                "captive.dhcp_leases",
+                "must not contain control characters such as a line break".into(),
+            ));
+        }
+        if c.country.len() != 2 || !c.country.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err((
+                "captive.country",
+                format!(
+                    "\"{}\" is not a country code; use the two capital letters of ISO 3166-1 (\"ID\" for Indonesia)",
+                    c.country
+                ),
+            ));
+        }
+        if !(1..=13).contains(&c.channel) {
+            return Err((
+                "captive.channel",
+                format!(
+                    "{} is not a 2.4 GHz channel; use 1 to 13 (1, 6 or 11 overlap least)",
+                    c.channel
                 ),
             ));
         }
@@ -664,6 +702,42 @@ idle_reset_seconds = 90
         assert_eq!(c.kiosk.printer, Printer::None);
     }
 
+    /// The file the `anjungan` package installs as /etc/anjungan/anjungan.toml.
+    const SHIPPED: &str = include_str!("../debian/anjungan.toml");
+
+    /// The shipped file lists every key with its true default: uncommenting
+    /// all of them changes nothing, and no key is missing.
+    #[test]
+    fn the_shipped_file_lists_every_key_with_its_default() {
+        let mut defaults = Config::default();
+        defaults.device.data_dir = "/var/lib/anjungan".into();
+        assert_eq!(parse(SHIPPED).unwrap(), defaults, "as shipped");
+        let uncommented: String = SHIPPED
+            .lines()
+            .map(|l| l.strip_prefix("# ").unwrap_or(l))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(parse(&uncommented).unwrap(), defaults, "uncommented");
+        let listed = |section: &str, key: &str| {
+            let mut in_section = false;
+            uncommented.lines().any(|l| {
+                if l.starts_with('[') {
+                    in_section = l == format!("[{section}]");
+                }
+                in_section && l.starts_with(&format!("{key} = "))
+            })
+        };
+        let all = toml::Table::try_from(&defaults).unwrap();
+        for (section, keys) in &all {
+            for key in keys.as_table().unwrap().keys() {
+                assert!(
+                    listed(section, key),
+                    "{section}.{key} is not in debian/anjungan.toml"
+                );
+            }
+        }
+    }
+
     #[test]
     fn unknown_keys_are_named() {
         let m = refusal("[captive]\nsesion_minutes = 30\n");
@@ -703,6 +777,20 @@ idle_reset_seconds = 90
             m.contains("captive.dhcp_leases") && m.contains("absolute"),
             "{m}"
         );
+        let m = refusal("[captive]\ncountry = \"id\"\n");
+        assert!(
+            m.contains("captive.country") && m.contains("ISO 3166"),
+            "{m}"
+        );
+        let m = refusal("[captive]\nchannel = 14\n");
+        assert!(
+            m.contains("captive.channel") && m.contains("1 to 13"),
+            "{m}"
+        );
+        let m = refusal("[captive]\ninterface = \"wlan0\\nssid=evil\"\n");
+        assert!(m.contains("captive.interface"), "{m}");
+        let m = refusal("[captive]\ndhcp_leases = \"/run/l\\ndhcp-range=x\"\n");
+        assert!(m.contains("captive.dhcp_leases"), "{m}");
         let m = refusal("[captive]\nrejoin_wait_minutes = 20000\n");
         assert!(
             m.contains("captive.rejoin_wait_minutes") && m.contains("0 to 10080"),

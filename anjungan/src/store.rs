@@ -58,6 +58,9 @@ impl Store {
     /// to date.
     pub fn open(path: &Path) -> Result<Store> {
         let fail = |source| error(path, source);
+        create_shared(path)?;
+        let lock_path = path.with_extension("db-migrate.lock");
+        create_shared(&lock_path)?;
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -69,7 +72,6 @@ impl Store {
         // Programs starting together would otherwise race to create the
         // schema: each reads version 0, one of them fails. The schema is
         // brought up to date under a file lock, held only for this.
-        let lock_path = path.with_extension("db-migrate.lock");
         let lock = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -130,6 +132,33 @@ impl Store {
     }
 }
 
+/// Creates `path` empty with mode 0660 when it does not exist yet, whatever
+/// the umask: the kiosk, the portal and a technician's `sudo anjungan` share
+/// the database through the data directory's group (setgid on the device),
+/// so whichever of them comes first must leave it writable by the group.
+/// SQLite then gives the -wal and -shm files the database's mode (and, run
+/// as root, its owner).
+fn create_shared(path: &Path) -> Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let io = |source| Error::Io {
+        what: "cannot create the database file",
+        path: path.to_owned(),
+        source,
+    };
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o660)
+        .open(path)
+    {
+        Ok(file) => file
+            .set_permissions(std::fs::Permissions::from_mode(0o660))
+            .map_err(io),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(io(e)),
+    }
+}
+
 /// The one conversion of a SQLite error: it names the database it came from.
 fn error(path: &Path, source: rusqlite::Error) -> Error {
     Error::Store {
@@ -164,6 +193,34 @@ mod tests {
         // A second open of a migrated database is a no-op.
         drop(store);
         Store::open(&dir.path().join("a.db")).unwrap();
+    }
+
+    /// The kiosk (user `anjungan`) and the portal or a technician's `sudo`
+    /// (root, umask 022) must not lock each other out of the database.
+    #[test]
+    fn database_files_are_shared_with_the_group_whatever_the_umask() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("anjungan.db");
+        let old = rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+        let store = Store::open(&path);
+        rustix::process::umask(old);
+        let store = store.unwrap();
+        store
+            .run(|c| c.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);"))
+            .unwrap();
+        for name in [
+            "anjungan.db",
+            "anjungan.db-wal",
+            "anjungan.db-shm",
+            "anjungan.db-migrate.lock",
+        ] {
+            let mode = std::fs::metadata(dir.path().join(name))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o660, "{name}: {mode:o}");
+        }
     }
 
     /// Set in the child process of the test below, which runs in WIB.

@@ -10,7 +10,9 @@
 //!   kernel's nftables set (whose timeouts end sessions with no daemon);
 //! - `server`, `limits`, `shutdown`, `clock`: serving a public network
 //!   safely, on one clock;
-//! - `admin`: the technician's API, behind the bearer token.
+//! - `admin`: the technician's API, behind the bearer token;
+//! - `network_files`: hostapd's, dnsmasq's and networkd's files from the
+//!   configuration.
 
 pub mod admin;
 pub mod capport;
@@ -25,6 +27,7 @@ pub mod leases;
 pub mod limits;
 pub mod links;
 pub mod neighbours;
+pub mod network_files;
 pub mod portal;
 pub mod preflight;
 pub mod probes;

@@ -1,5 +1,5 @@
 //! `anjungan-captive`: parses the command line, sets up logging, runs the
-//! portal (`captive::run`).
+//! portal (`captive::run`) or writes the guest network's files (`network-files`).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 use anjungan::config::Config;
 use captive::limits::PortalLimits;
-use clap::Parser;
+use captive::network_files;
+use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
@@ -22,8 +23,26 @@ use clap::Parser;
 )]
 struct Cli {
     /// Configuration file to use instead of $ANJUNGAN_CONFIG or /etc/anjungan/anjungan.toml.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", global = true)]
     config: Option<PathBuf>,
+    /// Without a command: run the portal.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write hostapd.conf, dnsmasq.conf and systemd-networkd's .network files
+    /// for the guest network from [captive] (anjungan-network.service runs
+    /// this at boot).
+    NetworkFiles {
+        /// Directory for hostapd.conf and dnsmasq.conf.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Directory for the .network files (default: the --out directory).
+        #[arg(long, value_name = "DIR")]
+        networkd: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -41,6 +60,12 @@ fn main() -> ExitCode {
     let run = || -> anyhow::Result<()> {
         let (config, origin) = Config::load(cli.config.as_deref())?;
         tracing::info!(%origin, "configuration");
+        if let Some(Command::NetworkFiles { out, networkd }) = &cli.command {
+            let files = network_files::render(&config.captive)?;
+            network_files::write(out, &files.daemons)?;
+            network_files::write(networkd.as_ref().unwrap_or(out), &files.networkd)?;
+            return Ok(());
+        }
         let limits = PortalLimits {
             max_visitors: config.captive.max_visitors as usize,
             daily_minutes: config.captive.daily_minutes,

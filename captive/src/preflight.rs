@@ -48,7 +48,7 @@ pub fn check(c: &CaptiveConfig) -> Result<()> {
     // the technician's choice to make, told plainly, not a refusal.
     if guest_side.prefix < LARGEST_GUEST_PREFIX {
         tracing::warn!(
-            "the guests' subnet {}/{} is larger than /{LARGEST_GUEST_PREFIX}: one guest that takes many addresses could hold all of the portal's connections; give \"{}\" a /{LARGEST_GUEST_PREFIX} (at most 254 guests), as image/dnsmasq does, unless more guests must join at once",
+            "the guests' subnet {}/{} is larger than /{LARGEST_GUEST_PREFIX}: one guest that takes many addresses could hold all of the portal's connections; give \"{}\" a /{LARGEST_GUEST_PREFIX} (at most 254 guests), as `anjungan-captive network-files` does, unless more guests must join at once",
             c.address,
             guest_side.prefix,
             c.interface

@@ -28,6 +28,7 @@ cleanup() {
   }
 trap cleanup EXIT
 BIN=$ROOT/target/release
+export CAPTIVE=$BIN/anjungan-captive   # the bed's dnsmasq.conf (testbed.sh)
 
 rss_kib() { ps -o rss= -p "$1" | tr -d ' '; }
 now() { date +%s.%N; }

@@ -12,18 +12,18 @@
 #   (a public-looking address routed through the router), with HTTP :80 and
 #   HTTPS :443.
 #
-# Usage: P=<prefix> BASE=<dir> testbed.sh setup|dhcp VISITOR|teardown
+# Usage: P=<prefix> BASE=<dir> CAPTIVE=<anjungan-captive> testbed.sh setup|dhcp VISITOR|teardown
 #   Namespaces are "${P}gw", "${P}v1", "${P}v2", "${P}inet": several beds run
 #   side by side with different prefixes. All traffic stays inside them.
-#   dnsmasq on the device runs with the configuration the project ships
-#   (image/dnsmasq/anjungan-guest.conf), its interface renamed to the bridge.
+#   dnsmasq on the device runs with the file a device gets at boot
+#   (`anjungan-captive network-files`, by CAPTIVE), made for the bed's
+#   interface and lease file.
 # Needs: iproute2 nftables dnsmasq-base busybox curl python3 openssl
 set -euo pipefail
 
 P=${P:?set P to a short prefix for the namespace names}
 BASE=${BASE:?set BASE to a directory for the bed state}
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
 
 nsx() { local ns=$1; shift; ip netns exec "$P$ns" "$@"; }
@@ -100,11 +100,20 @@ PY
   bg_in inet_dns inet dnsmasq -k -u root -C /dev/null --no-resolv --no-hosts --bind-interfaces \
     --listen-address=10.98.0.2 --address=/#/203.0.113.10 --pid-file=
 
-  # The device's dnsmasq, with the shipped configuration.
-  sed 's/^interface=wlan0$/interface=wifi0/' "$ROOT/image/dnsmasq/anjungan-guest.conf" >"$BASE/dnsmasq.conf"
+  # The device's dnsmasq, with the file the device's own configuration
+  # makes (the defaults but for the bed's interface and lease file).
+  cat >"$BASE/network.toml" <<TOML
+[captive]
+interface = "wifi0"
+uplink = "gw-wan"
+address = "10.42.0.1"
+dhcp_leases = "$BASE/leases"
+TOML
+  "${CAPTIVE:?set CAPTIVE to the anjungan-captive program}" --config "$BASE/network.toml" \
+    network-files --out "$BASE/network"
   : >"$BASE/leases"
-  bg_in gw_dnsmasq gw dnsmasq -k -u root -C "$BASE/dnsmasq.conf" --no-resolv --no-hosts \
-    --server=10.98.0.2 --dhcp-leasefile="$BASE/leases" --pid-file=
+  bg_in gw_dnsmasq gw dnsmasq -k -u root -C "$BASE/network/dnsmasq.conf" --no-resolv --no-hosts \
+    --server=10.98.0.2 --pid-file=
 
   for i in $(seq 100); do
     nsx inet python3 -c 'import socket;[socket.create_connection(a,1) for a in [("203.0.113.10",80),("203.0.113.10",443),("10.98.0.2",80)]]' 2>/dev/null && break

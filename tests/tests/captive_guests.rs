@@ -1,6 +1,6 @@
 //! Guests stay in their lane (issue 10), tried as a hostile guest would in
 //! the namespace bed (`tests/captive/testbed.sh`) with the real daemon, real
-//! nftables and the shipped dnsmasq: a joined guest reaches the internet and
+//! nftables and the generated dnsmasq.conf: a joined guest reaches the internet and
 //! nothing else, no guest reroutes the device, DNS cannot carry a tunnel
 //! before joining, the portal fails closed and answers guests only.
 //!

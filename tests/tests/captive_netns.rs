@@ -1,6 +1,6 @@
 //! The portal in a real network: network namespaces for two visitors, the
 //! device and a pretend internet (`tests/captive/testbed.sh`), with the
-//! shipped dnsmasq configuration, the real daemon and real nftables.
+//! generated dnsmasq configuration, the real daemon and real nftables.
 //!
 //! Needs root (CI runs as root); as another user each test says why it
 //! does nothing.

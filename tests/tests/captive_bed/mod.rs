@@ -73,6 +73,7 @@ impl Bed {
             .arg(what)
             .env("P", &self.prefix)
             .env("BASE", self.state.path())
+            .env("CAPTIVE", program("anjungan-captive"))
             .output()
             .expect("bash runs")
     }

@@ -45,6 +45,9 @@ enum Command {
     /// Show or check the configuration in force.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// The shared database.
+    #[command(subcommand)]
+    Database(DatabaseCommand),
     /// Wi-Fi vouchers: codes that give a visitor minutes of internet.
     #[command(subcommand)]
     Voucher(VoucherCommand),
@@ -123,6 +126,13 @@ enum CatalogCommand {
 }
 
 #[derive(Subcommand)]
+enum DatabaseCommand {
+    /// Create the database or bring its schema up to date, then exit (the
+    /// packages run this once on upgrade, before the services restart).
+    Migrate,
+}
+
+#[derive(Subcommand)]
 enum ConfigCommand {
     /// Print the configuration in force, defaults included, and where it came from.
     Show,
@@ -145,6 +155,11 @@ fn run(cli: Cli) -> Result<()> {
         Command::Config(ConfigCommand::Show) => {
             println!("# from: {origin}");
             print!("{}", config.to_toml());
+            Ok(())
+        }
+        Command::Database(DatabaseCommand::Migrate) => {
+            let store = Store::open_for(&config)?;
+            println!("{}: schema up to date", store.path().display());
             Ok(())
         }
         Command::Receipt(args) => receipt::run(args, &config),
