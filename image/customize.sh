@@ -12,9 +12,15 @@ in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive "$@"; }
 
 # Our packages, installed by apt as a technician would: this is the test
 # that they install on a clean bookworm, and the build fails if they do not.
+# apt needs names resolved inside the root, whose /etc/resolv.conf is by now
+# systemd-resolved's link to a file that exists only on a running device:
+# the build machine's file stands in while apt runs.
 mkdir -p "$root/tmp/anjungan-debs"
 cp "$debs"/*.deb "$root/tmp/anjungan-debs/"
+mv "$root/etc/resolv.conf" "$root/etc/resolv.conf.device"
+cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 in_root sh -c 'apt-get install -y --no-install-recommends /tmp/anjungan-debs/*.deb'
+mv "$root/etc/resolv.conf.device" "$root/etc/resolv.conf"
 rm -rf "$root/tmp/anjungan-debs"
 
 # The image's own files (common, then this architecture's).
