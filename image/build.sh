@@ -126,9 +126,18 @@ data_mib=128
 mkfs.vfat -F 32 -n ANJUNGAN -C "$work/boot.img" $((boot_mib * 1024)) >/dev/null
 mcopy -s -p -m -i "$work/boot.img" "$work/boot/"* ::/
 truncate -s "${root_mib}M" "$work/root.img"
-mkfs.ext4 -q -L anjungan-root -d "$rootfs" "$work/root.img"
+# 4 KiB blocks and the default inode ratio, as for a file system of the
+# card's size: mke2fs would take these small files for "small" ones (1 KiB
+# blocks), and the data partition keeps its blocks when it grows.
+mkfs.ext4 -q -T default -b 4096 -L anjungan-root -d "$rootfs" "$work/root.img"
 truncate -s "${data_mib}M" "$work/data.img"
-mkfs.ext4 -q -L anjungan-data -m 1 -d "$work/data" "$work/data.img"
+# The data partition's own root directory is /var/lib/anjungan: it takes
+# that directory's owner and mode, as the packages made it (mkfs.ext4 -d
+# copies only what is inside).
+data_dir=$rootfs/var/lib/anjungan
+mkfs.ext4 -q -T default -b 4096 -L anjungan-data -m 1 -E root_owner="$(stat -c %u:%g "$data_dir")" \
+    -d "$work/data" "$work/data.img"
+debugfs -w -R "set_inode_field <2> mode 0x$(stat -c %f "$data_dir")" "$work/data.img" 2>/dev/null
 rm -rf "$rootfs"
 
 step "disk"

@@ -36,8 +36,12 @@ finish() {
         echo "== the serial console's last lines ($work/serial.log):"
         tail -n 60 "$work/serial.log" 2>/dev/null | sed 's/\r$//' || true
         if [ -n "${ssh_port:-}" ] && vm true 2>/dev/null; then
-            echo "== failed units and their journals:"
-            vm 'sudo systemctl --failed --no-legend --plain; for u in $(systemctl --failed --no-legend --plain | cut -d" " -f1); do sudo journalctl -b -u "$u" -n 30 --no-pager; done' || true
+            echo "== failed units, and the journal of each unit of ours or failed that is not active:"
+            vm 'systemctl --failed --no-legend --plain
+                for u in $( (systemctl --failed --no-legend --plain | cut -d" " -f1
+                    systemctl list-units --all --no-legend --plain "anjungan*" | cut -d" " -f1) | sort -u); do
+                    systemctl -q is-active "$u" || sudo journalctl -b -u "$u" -n 20 --no-pager
+                done' || true
         fi
     fi
     [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null && wait "$qemu_pid" 2>/dev/null
@@ -177,7 +181,7 @@ run_checks() {
     check "no account has a password" "" "$(vm "sudo awk -F: '\$2 !~ /^[!*]/ {print \$1}' /etc/shadow")"
     check "password login refused" "publickey" \
         "$(ssh -p "$ssh_port" -o BatchMode=yes -o PreferredAuthentications=none -o StrictHostKeyChecking=no \
-            -o UserKnownHostsFile=/dev/null technician@127.0.0.1 true 2>&1 | sed -n 's/.*Permission denied (\(.*\))\./\1/p')"
+            -o UserKnownHostsFile=/dev/null technician@127.0.0.1 true 2>&1 | tr -d '\r' | sed -n 's/.*Permission denied (\(.*\))\./\1/p')"
     check "data partition grown (bytes > 2 GiB)" "yes" \
         "$(vm 'b=$(lsblk -n -b -o SIZE "$(findmnt -n -o SOURCE /var/lib/anjungan)"); [ "$b" -gt 2147483648 ] && echo yes || echo "no: $b"')"
     check "file system of /var/lib/anjungan grown too" "yes" \
