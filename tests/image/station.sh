@@ -80,6 +80,7 @@ if in_sta busybox udhcpc -i wlan1 -O 114 -s /run/sta/udhcpc.sh -q -f -n -t 10 -T
 else
     echo "address: none"
     cat /run/sta/udhcpc.log
+    journalctl -b -u anjungan-dnsmasq -n 15 --no-pager
     exit 1
 fi
 
