@@ -48,8 +48,8 @@ amd64)
     in_root /etc/initramfs/post-update.d/zz-anjungan-efi "$kernel" "/boot/initrd.img-$kernel"
     ;;
 arm64)
-    # raspi-firmware writes cmdline.txt and config.txt from this file (and
-    # from raspi-extra-cmdline, of image/rootfs-arm64: net.ifnames=0).
+    # raspi-firmware writes cmdline.txt (with net.ifnames=0) and config.txt
+    # from this file.
     sed -i -e 's|^#\?ROOTPART=.*|ROOTPART=LABEL=anjungan-root|' \
         -e 's|^#\?CONSOLES=.*|CONSOLES="ttyS1,115200 tty0"|' \
         "$root/etc/default/raspi-firmware"
