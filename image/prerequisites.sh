@@ -56,3 +56,33 @@ KIOSK_TEST_PACKAGES=(xvfb xdotool libx11-6 libx11-xcb1 libxcursor1 libxrandr2 li
 
 # What the Wi-Fi portal's namespace tests, browser test and benchmark need.
 CAPTIVE_TEST_PACKAGES=(iproute2 nftables dnsmasq-base busybox curl python3 openssl chromium wrk apache2-utils opennds iptables)
+
+# need_backports_packages pkg...: the same from bookworm-backports (QEMU
+# there is new enough for the boot test's machines), adding that source to
+# apt first.
+need_backports_packages() {
+    local missing=() p list=/etc/apt/sources.list.d/bookworm-backports.list
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "$0: these Debian packages are missing: ${missing[*]}; run as root (sudo $0) or install them first." >&2
+        exit 1
+    fi
+    if ! grep -rqs '^deb .*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+        echo "deb http://deb.debian.org/debian bookworm-backports main" >"$list"
+    fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports "${missing[@]}" >/dev/null
+}
+
+# What building the device image needs (image/build.sh): the root file
+# system, the partitions as files, the disk, its bmap and compression, and
+# for arm64 on another machine, running arm64 programs under QEMU.
+IMAGE_PACKAGES=(mmdebstrap dosfstools mtools fdisk e2fsprogs bmap-tools xz-utils binfmt-support)
+IMAGE_BACKPORTS_PACKAGES=(qemu-user-static)
+# What booting it needs (tests/image/): QEMU with UEFI firmware, SSH, and the
+# test's own little web server (the pretend internet) and its forwarder.
+IMAGE_TEST_PACKAGES=(ovmf qemu-efi-aarch64 openssh-client busybox python3 curl)
+IMAGE_TEST_BACKPORTS_PACKAGES=(qemu-system-x86 qemu-system-arm qemu-utils)

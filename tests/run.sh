@@ -32,4 +32,9 @@ export ANJUNGAN_TEST_STRICT=1
 # so that building them is a no-op here (tests/src/lib.rs, `program`).
 export ANJUNGAN_TEST_BUILD="--workspace --all-targets"
 cargo test $ANJUNGAN_TEST_BUILD
+
+# Not yet here: the device image's boot test (tests/image/boot-test.sh,
+# issue 11). It builds and boots the amd64 image, but its Wi-Fi checks do
+# not pass yet (the simulated phone gets no DHCP lease), so it would only
+# make CI fail; it joins this script when it passes.
 phase "done"

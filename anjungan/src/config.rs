@@ -40,6 +40,9 @@ pub struct DeviceConfig {
     pub name: String,
     /// Holds the SQLite database and the print spool.
     pub data_dir: PathBuf,
+    /// The time zone the device shows and opens by (an IANA name); the
+    /// device image applies it at boot, as it applies `id` as the host name.
+    pub timezone: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -323,6 +326,7 @@ impl Default for DeviceConfig {
             id: "anjungan-demo".into(),
             name: "Anjungan".into(),
             data_dir: default_data_dir(),
+            timezone: "Asia/Jakarta".into(),
         }
     }
 }
@@ -469,6 +473,21 @@ impl Config {
         }
         if self.device.name.trim().is_empty() {
             return Err(("device.name", "must not be empty".into()));
+        }
+        // The image makes a path under /usr/share/zoneinfo of it.
+        let zone_part = |p: &str| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_+-".contains(&b))
+        };
+        if self.device.timezone.len() > 64 || !self.device.timezone.split('/').all(zone_part) {
+            return Err((
+                "device.timezone",
+                format!(
+                    "\"{}\" is not a time zone name; use one like \"Asia/Jakarta\", \"Asia/Makassar\" or \"Asia/Jayapura\"",
+                    self.device.timezone
+                ),
+            ));
         }
         if !self.device.data_dir.is_absolute() {
             return Err((
@@ -813,6 +832,13 @@ idle_reset_seconds = 90
             ),
             (Path::new("/run/leases"), 0)
         );
+
+        let c = parse("[device]\ntimezone = \"Asia/Makassar\"\n").unwrap();
+        assert_eq!(c.device.timezone, "Asia/Makassar");
+        for bad in ["", "../../etc/passwd", "Asia//Jakarta", "Asia/Jakarta "] {
+            let m = refusal(&format!("[device]\ntimezone = \"{bad}\"\n"));
+            assert!(m.contains("device.timezone"), "{bad}: {m}");
+        }
 
         let m = refusal("[device]\ndata_dir = \"data\"\n");
         assert!(

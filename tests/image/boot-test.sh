@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The device image's boot test: boots the amd64 image in QEMU (TCG, UEFI by
+# OVMF) as a technician would first start a device, and checks it over SSH,
+# including a real Wi-Fi association of a simulated phone inside the VM.
+#
+#   sudo tests/image/boot-test.sh                   # builds packages and image first
+#   sudo tests/image/boot-test.sh --image FILE.img.xz
+#
+# What it does:
+# - puts a test anjungan.toml and a throw-away authorized_keys on the image's
+#   FAT partition (mtools, at the partition's offset), as a technician would;
+# - boots it from a qcow2 overlay larger than the image (the data partition
+#   must grow), serial console logged, QEMU's user network as the uplink
+#   (net 203.0.113.0/24, documentation addresses; restrict=on: nothing
+#   outside), SSH forwarded from a free port of 127.0.0.1, and
+#   203.0.113.10:80 forwarded to a small web server of this test on the
+#   loopback: the pretend internet;
+# - checks the first boot (configuration, key, host name, time zone,
+#   machine-id, fresh host keys, no password, grown data partition), every
+#   unit of ours active and clean under `systemd-analyze verify`, the
+#   nftables table, and then runs tests/image/station.sh in the VM: the
+#   guest network on a simulated radio, a station that associates, gets an
+#   address and option 114, is sent to the portal, joins and reaches the
+#   pretend internet.
+# On failure it prints the serial console's tail and the journal of the
+# failed units. ANJUNGAN_IMAGE_KEEP=1 keeps the work directory.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+. "$repo/image/prerequisites.sh"
+. "$here/lib.sh"
+
+image=
+while [ $# -gt 0 ]; do
+    case $1 in
+    --image) image=${2:-}; shift 2 ;;
+    *) echo "usage: $0 [--image FILE.img.xz|FILE.img]" >&2; exit 2 ;;
+    esac
+done
+need_packages "${IMAGE_TEST_PACKAGES[@]}"
+need_backports_packages "${IMAGE_TEST_BACKPORTS_PACKAGES[@]}"
+
+make_work
+if [ -z "$image" ]; then
+    phase "build the amd64 image (packages included)"
+    built_at=$SECONDS
+    "$repo/image/build.sh" --arch amd64 --out "$work/out"
+    echo "image built in $((SECONDS - built_at)) s"
+    image=$(ls "$work"/out/anjungan-*-amd64.img.xz)
+fi
+
+phase "prepare the card"
+prepare_card "$image" amd64
+
+phase "boot"
+start_pretend_internet
+ssh_port=$(free_port)
+cp /usr/share/OVMF/OVMF_VARS_4M.fd "$work/vars.fd"
+qemu-system-x86_64 -machine q35 -accel "${ANJUNGAN_QEMU_ACCEL:-tcg}" -cpu max -smp 2 -m 1536 \
+    -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
+    -drive if=pflash,format=raw,unit=1,file="$work/vars.fd" \
+    -drive if=virtio,format=qcow2,file="$work/overlay.qcow2" \
+    -device virtio-rng-pci -device virtio-gpu-pci \
+    -netdev "$(uplink_netdev "$ssh_port")" -device virtio-net-pci,netdev=up \
+    -nographic -monitor none -serial "file:$work/serial.log" &
+qemu_pid=$!
+wait_for_ssh "$ssh_port"
+
+phase "checks"
+run_checks
+phase "done"
