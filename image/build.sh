@@ -78,6 +78,9 @@ packages=(
     hostapd dnsmasq-base nftables openssh-server sudo
     fdisk e2fsprogs dosfstools ca-certificates
     busybox curl less nano wireless-regdb
+    # The zones [device] timezone names (and the image's Asia/Jakarta):
+    # not in the apt variant, and without it /etc/localtime points nowhere.
+    tzdata
 )
 case $arch in
 amd64) packages+=(linux-image-amd64 systemd-boot-efi) ;;

@@ -57,7 +57,10 @@ if wait_for 60 associated; then echo "associated: yes"; else
     exit 1
 fi
 
-cat >/run/sta/udhcpc.sh <<'SCRIPT'
+# The hook must be executable, and /run is mounted noexec (initramfs-tools
+# does so): it goes to the root file system's /var/tmp.
+hook=$(mktemp -d /var/tmp/anjungan-station.XXXXXX)/udhcpc.sh
+cat >"$hook" <<'SCRIPT'
 #!/bin/sh
 # udhcpc's hook: configure the station's address and keep what the server said.
 case $1 in
@@ -70,8 +73,8 @@ bound | renew)
     ;;
 esac
 SCRIPT
-chmod 755 /run/sta/udhcpc.sh
-if in_sta busybox udhcpc -i wlan1 -O 114 -s /run/sta/udhcpc.sh -q -f -n -t 10 -T 2 >/run/sta/udhcpc.log 2>&1; then
+chmod 755 "$hook"
+if in_sta busybox udhcpc -i wlan1 -O 114 -s "$hook" -q -f -n -t 10 -T 2 >/run/sta/udhcpc.log 2>&1; then
     echo "address: $(sed -n 's/^ip=//p' /run/sta/lease)"
     echo "router: $(sed -n 's/^router=//p' /run/sta/lease)"
     # udhcpc hands an option it has no name for over in hex.
