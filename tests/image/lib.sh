@@ -196,6 +196,7 @@ run_checks() {
     check "wifi: station associated" "yes" "$(result associated)"
     check "wifi: DHCP address" "~^10\\.42\\.0\\.[0-9]+$" "$(result address)"
     check "wifi: DHCP option 114" "http://10.42.0.1/api/captive" "$(result 'option 114')"
+    check "wifi: portal listening" "~^after [0-9]+ s$" "$(result 'portal listening')"
     check "wifi: probe sent to the portal" "~^30[1237] http://10\\.42\\.0\\.1/" "$(result probe)"
     check "wifi: captive API before joining" '~"captive": ?true' "$(result capport)"
     check "wifi: device's SSH from the guest side" "unreachable" "$(result 'device ssh on the guest side')"

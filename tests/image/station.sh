@@ -87,8 +87,27 @@ else
     exit 1
 fi
 
+# The portal refuses to start until the radio and its address are there,
+# and is started again every 5 seconds: a phone that associates within those
+# seconds probes before it listens (and, like a real one, probes again).
+# The wait is printed so a slow start shows in the test's account.
+listening() { ss -ltnH "src $portal:80" | grep -q .; }
+waited=0
+until listening || [ "$waited" -ge 30 ]; do sleep 1; waited=$((waited + 1)); done
+if listening; then echo "portal listening: after ${waited} s"; else
+    echo "portal listening: no"
+    journalctl -b -u anjungan-captive -n 20 --no-pager
+fi
+
 curl_sta() { in_sta curl --silent --show-error --max-time 10 "$@"; }
-echo "probe: $(curl_sta -o /dev/null -w '%{http_code} %{redirect_url}' "http://$internet/generate_204")"
+probe=$(curl_sta -o /dev/null -w '%{http_code} %{redirect_url}' "http://$internet/generate_204" 2>/run/sta/probe.err)
+echo "probe: $probe"
+case $probe in 30?\ *) ;; *)
+    echo "probe's error: $(cat /run/sta/probe.err)"
+    ss -ltn
+    nft list table inet anjungan_captive | head -n 40
+    ;;
+esac
 echo "capport: $(curl_sta -H 'Accept: application/captive+json' "http://$portal/api/captive" | tr -d '\n')"
 # The first bytes of the device's SSH server, or "unreachable".
 ssh_banner() { in_sta timeout 5 bash -c "exec 3<>/dev/tcp/$1/22 && head -c 7 <&3" 2>/dev/null || echo unreachable; }
