@@ -554,10 +554,15 @@ impl Config {
             if c.radius_servers.is_empty() || c.radius_servers.len() > 4 {
                 return Err((
                     "captive.radius_servers",
-                    "name one to four RADIUS servers, e.g. [\"10.0.0.5:1812\", \"10.0.0.6:1812\"]".into(),
+                    "name one to four RADIUS servers, e.g. [\"10.0.0.5:1812\", \"10.0.0.6:1812\"]"
+                        .into(),
                 ));
             }
-            if let Some(s) = c.radius_servers.iter().find(|s| s.port() == 0 || s.port() == u16::MAX) {
+            if let Some(s) = c
+                .radius_servers
+                .iter()
+                .find(|s| s.port() == 0 || s.port() == u16::MAX)
+            {
                 return Err((
                     "captive.radius_servers",
                     format!("{s}: the port must be 1 to 65534 (accounting is on the next port up)"),
@@ -575,7 +580,10 @@ impl Config {
             if c.radius_coa_port == 0 || c.radius_coa_port == c.admin_listen.port() {
                 return Err((
                     "captive.radius_coa_port",
-                    format!("{} cannot be used; use 3799, the port RFC 5176 names", c.radius_coa_port),
+                    format!(
+                        "{} cannot be used; use 3799, the port RFC 5176 names",
+                        c.radius_coa_port
+                    ),
                 ));
             }
         }

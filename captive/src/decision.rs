@@ -68,7 +68,10 @@ pub enum Way<'a> {
     /// The code as typed (trimmed); the database decides whether it is good.
     Voucher(&'a str),
     /// Accepted by a RADIUS server: until when, and what it granted.
-    Radius { expires_at: i64, grant: &'a Grant },
+    Radius {
+        expires_at: i64,
+        grant: &'a Grant,
+    },
 }
 
 /// The first decision: may this visitor join at all, and how.
@@ -116,7 +119,10 @@ pub fn admit<'a>(rules: &Rules, asking: &Asking<'a>) -> Result<Way<'a>, Refusal>
 
 /// The name and password of a RADIUS sign-in as typed, if both are there
 /// and within RADIUS's bounds (RFC 2865: 253 and 128 bytes).
-pub fn account<'a>(username: Option<&'a str>, password: Option<&'a str>) -> Option<(&'a str, &'a str)> {
+pub fn account<'a>(
+    username: Option<&'a str>,
+    password: Option<&'a str>,
+) -> Option<(&'a str, &'a str)> {
     let username = username.map(str::trim).filter(|u| !u.is_empty())?;
     let password = password.filter(|p| !p.is_empty())?;
     (username.len() <= MAX_USERNAME && password.len() <= MAX_PASSWORD)

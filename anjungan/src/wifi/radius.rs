@@ -8,8 +8,8 @@ use std::net::Ipv4Addr;
 
 use rusqlite::{OptionalExtension, params};
 
-use super::session::{JoinMethod, Session};
 use super::Mac;
+use super::session::{JoinMethod, Session};
 use crate::Result;
 use crate::store::Store;
 
@@ -179,7 +179,11 @@ pub fn open(store: &Store) -> Result<Vec<Account>> {
 
 /// The account of the session with `acct_session_id`, or of the live
 /// session of `username` (a Disconnect-Request names one or the other).
-pub fn find(store: &Store, acct_session_id: Option<&str>, username: Option<&str>) -> Result<Vec<i64>> {
+pub fn find(
+    store: &Store,
+    acct_session_id: Option<&str>,
+    username: Option<&str>,
+) -> Result<Vec<i64>> {
     store.run(|conn| {
         let mut stmt = conn.prepare_cached(
             "SELECT r.session_id FROM radius_session r JOIN wifi_session s ON s.id = r.session_id
@@ -242,7 +246,11 @@ pub fn queue(store: &mut Store, id: i64, attributes: &[u8], now: i64, stop: bool
             "INSERT INTO radius_pending (session_id, attributes, created_at) VALUES (?1, ?2, ?3)",
             params![id, attributes, now],
         )?;
-        let column = if stop { "stopped_at" } else { "last_interim_at" };
+        let column = if stop {
+            "stopped_at"
+        } else {
+            "last_interim_at"
+        };
         tx.execute(
             &format!("UPDATE radius_session SET {column} = ?2 WHERE session_id = ?1"),
             params![id, now],
@@ -314,9 +322,19 @@ mod tests {
             max_down_bps: Some(2_000_000),
             ..Grant::default()
         };
-        let (session, acct) =
-            record(&mut s, Mac([2; 6]), Ipv4Addr::new(10, 42, 0, 9), 100, 700, &grant).unwrap();
-        assert_eq!(super::super::session::live(&s, 101).unwrap(), vec![session.clone()]);
+        let (session, acct) = record(
+            &mut s,
+            Mac([2; 6]),
+            Ipv4Addr::new(10, 42, 0, 9),
+            100,
+            700,
+            &grant,
+        )
+        .unwrap();
+        assert_eq!(
+            super::super::session::live(&s, 101).unwrap(),
+            vec![session.clone()]
+        );
         assert_eq!(find(&s, Some(&acct), None).unwrap(), vec![session.id]);
         assert_eq!(find(&s, None, Some("siti")).unwrap(), vec![session.id]);
         assert!(find(&s, None, Some("budi")).unwrap().is_empty());
@@ -332,7 +350,10 @@ mod tests {
         assert_eq!(open_now.len(), 1);
         assert_eq!(open_now[0].usage, used);
         assert_eq!(open_now[0].grant, grant);
-        assert_eq!((open_now[0].last_interim_at, open_now[0].active_at), (160, 150));
+        assert_eq!(
+            (open_now[0].last_interim_at, open_now[0].active_at),
+            (160, 150)
+        );
         assert!(end(&mut s, session.id, 200, 6).unwrap());
         assert!(!end(&mut s, session.id, 201, 4).unwrap(), "ended once");
         assert_eq!(open(&s).unwrap()[0].terminate_cause, Some(6));

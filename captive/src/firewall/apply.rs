@@ -62,11 +62,15 @@ impl Gate for Nft {
         let rules = ruleset::ruleset(&self.spec(), sessions, now);
         let mut installed = self.installed.lock().unwrap_or_else(|e| e.into_inner());
         *installed = None;
-        helper::apply_ruleset_raw(&rules.to_string(), helper::DEFAULT_NFT, helper::DEFAULT_ARGS)
-            .map_err(|e| Error::Firewall {
-                what: "install the portal's table",
-                message: e.to_string(),
-            })?;
+        helper::apply_ruleset_raw(
+            &rules.to_string(),
+            helper::DEFAULT_NFT,
+            helper::DEFAULT_ARGS,
+        )
+        .map_err(|e| Error::Firewall {
+            what: "install the portal's table",
+            message: e.to_string(),
+        })?;
         *installed = listing();
         Ok(())
     }
@@ -91,12 +95,13 @@ impl Gate for Nft {
         let mut counted: HashMap<Ipv4Addr, Usage> = HashMap::new();
         for (name, upload) in [(ruleset::UPLOAD, true), (ruleset::DOWNLOAD, false)] {
             let args = ["list", "set", "inet", ruleset::TABLE, name];
-            let listing = helper::get_current_ruleset_raw(helper::DEFAULT_NFT, args).map_err(|e| {
-                Error::Firewall {
-                    what: "read the visitors' counters",
-                    message: e.to_string(),
-                }
-            })?;
+            let listing =
+                helper::get_current_ruleset_raw(helper::DEFAULT_NFT, args).map_err(|e| {
+                    Error::Firewall {
+                        what: "read the visitors' counters",
+                        message: e.to_string(),
+                    }
+                })?;
             for (ip, packets, bytes) in ruleset::counters(&listing) {
                 let u = counted.entry(ip).or_default();
                 if upload {

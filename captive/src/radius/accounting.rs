@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
-use anjungan::wifi::radius::{self as record, Account, Grant, Usage};
 use anjungan::wifi::Session;
+use anjungan::wifi::radius::{self as record, Account, Grant, Usage};
 
 use super::Radius;
 use super::packet::{self, Code, Packet, attr, cause};
@@ -53,7 +53,10 @@ pub fn attributes(
     if let Some(class) = &account.grant.class {
         p.add(attr::CLASS, class.clone());
     }
-    p.add_u32(attr::EVENT_TIMESTAMP, now.clamp(0, i64::from(u32::MAX)) as u32);
+    p.add_u32(
+        attr::EVENT_TIMESTAMP,
+        now.clamp(0, i64::from(u32::MAX)) as u32,
+    );
     if status != Status::Start {
         let end = account.ended_at.unwrap_or(s.expires_at).min(now);
         let seconds = (end - s.started_at).clamp(0, i64::from(u32::MAX)) as u32;
@@ -149,7 +152,10 @@ pub fn count(portal: &Portal, radius: &Radius, now: i64) -> Result<Vec<Account>>
         let Some(reading) = readings.get(&a.session.ip).copied().filter(|_| !over) else {
             continue;
         };
-        let new = since(seen.get(&a.session.id).copied().unwrap_or_default(), reading);
+        let new = since(
+            seen.get(&a.session.id).copied().unwrap_or_default(),
+            reading,
+        );
         seen.insert(a.session.id, reading);
         if new == Usage::default() {
             continue;
@@ -188,7 +194,13 @@ pub fn start(
     };
     let attrs = attributes(radius, &account, Status::Start, session.started_at, None);
     portal.sessions.with_store(|s| {
-        record::queue(s, session.id, &packet::encode_attributes(&attrs), session.started_at, false)
+        record::queue(
+            s,
+            session.id,
+            &packet::encode_attributes(&attrs),
+            session.started_at,
+            false,
+        )
     })?;
     Ok(())
 }
@@ -203,7 +215,10 @@ pub fn end(portal: &Portal, radius: &Radius, id: i64, why: u32) -> Result<bool> 
     let Some(s) = portal.sessions.live(now).into_iter().find(|s| s.id == id) else {
         return Ok(false);
     };
-    if !portal.sessions.with_store(|st| record::end(st, id, now, why))? {
+    if !portal
+        .sessions
+        .with_store(|st| record::end(st, id, now, why))?
+    {
         return Ok(false);
     }
     portal.sessions.remove(id);
@@ -255,8 +270,13 @@ fn send(portal: &Portal, radius: &Radius, now: i64) -> Result<()> {
         .with_store(|s| record::pending(s, SEND_PER_TICK))?;
     for p in waiting {
         let Some(mut attrs) = packet::decode_attributes(&p.attributes) else {
-            tracing::warn!(id = p.id, "an accounting record in the database cannot be read; dropped");
-            portal.sessions.with_store(|s| record::acknowledged(s, p.id))?;
+            tracing::warn!(
+                id = p.id,
+                "an accounting record in the database cannot be read; dropped"
+            );
+            portal
+                .sessions
+                .with_store(|s| record::acknowledged(s, p.id))?;
             continue;
         };
         let delay = (now - p.created_at).clamp(0, i64::from(u32::MAX)) as u32;
@@ -271,9 +291,13 @@ fn send(portal: &Portal, radius: &Radius, now: i64) -> Result<()> {
         };
         match radius.servers.ask(1, &radius.secret, &make) {
             Some((_, answer)) if answer.code == Code::AccountingResponse => {
-                portal.sessions.with_store(|s| record::acknowledged(s, p.id))?;
+                portal
+                    .sessions
+                    .with_store(|s| record::acknowledged(s, p.id))?;
             }
-            Some(_) => tracing::warn!("a RADIUS server answered accounting with something else; kept to send again"),
+            Some(_) => tracing::warn!(
+                "a RADIUS server answered accounting with something else; kept to send again"
+            ),
             None => {
                 tracing::warn!("no RADIUS server takes accounting now; records kept to send again");
                 break;
@@ -415,7 +439,13 @@ mod tests {
         assert_eq!(p.get_u32(attr::ACCT_INPUT_OCTETS), Some(7));
         assert_eq!(p.get_u32(attr::ACCT_INPUT_GIGAWORDS), Some(5));
         assert_eq!(p.get_u32(attr::ACCT_OUTPUT_OCTETS), Some(9));
-        assert_eq!(p.get_u32(attr::ACCT_TERMINATE_CAUSE), Some(cause::IDLE_TIMEOUT));
-        assert_eq!(p.get_text(attr::CALLING_STATION_ID).unwrap(), "02-02-02-02-02-02");
+        assert_eq!(
+            p.get_u32(attr::ACCT_TERMINATE_CAUSE),
+            Some(cause::IDLE_TIMEOUT)
+        );
+        assert_eq!(
+            p.get_text(attr::CALLING_STATION_ID).unwrap(),
+            "02-02-02-02-02-02"
+        );
     }
 }

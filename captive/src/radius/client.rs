@@ -1,9 +1,10 @@
-//! Asking the RADIUS servers: one request to the first server, sent again
-//! on silence, then the same to the next server. Bounded so that a visitor
+//! Asking the RADIUS servers: one request to the first server (the one
+//! that answered last), sent again on silence, then the same to the next. Bounded so that a visitor
 //! waits a few seconds at most: `TRIES` × `WAIT` per server. Blocking (a
 //! UDP socket with a read timeout): called from blocking tasks.
 
 use std::net::{SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use super::Secret;
@@ -15,11 +16,14 @@ pub const WAIT: Duration = Duration::from_millis(1_000);
 pub const TRIES: u32 = 2;
 
 /// The servers, in the order they are asked.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Servers {
     pub addresses: Vec<SocketAddr>,
     pub wait: Duration,
     pub tries: u32,
+    /// The server that answered last is asked first: with the first one
+    /// down, every request would otherwise wait for it.
+    answered: AtomicUsize,
 }
 
 impl Servers {
@@ -28,6 +32,7 @@ impl Servers {
             addresses,
             wait: WAIT,
             tries: TRIES,
+            answered: AtomicUsize::new(0),
         }
     }
 
@@ -42,12 +47,22 @@ impl Servers {
         secret: &Secret,
         make: &dyn Fn(u8, [u8; 16]) -> (Vec<u8>, [u8; 16]),
     ) -> Option<(SocketAddr, Packet)> {
-        for server in &self.addresses {
+        let first = self.answered.load(Ordering::Relaxed);
+        let n = self.addresses.len();
+        for index in (0..n).map(|i| (first + i) % n) {
+            let server = self.addresses[index];
             let to = SocketAddr::new(server.ip(), server.port().wrapping_add(port_offset));
             match self.ask_one(to, secret, make) {
-                Ok(Some(answer)) => return Some((to, answer)),
-                Ok(None) => tracing::warn!(server = %to, "RADIUS server did not answer; trying the next"),
-                Err(e) => tracing::warn!(server = %to, error = %e, "cannot reach the RADIUS server; trying the next"),
+                Ok(Some(answer)) => {
+                    self.answered.store(index, Ordering::Relaxed);
+                    return Some((to, answer));
+                }
+                Ok(None) => {
+                    tracing::warn!(server = %to, "RADIUS server did not answer; trying the next")
+                }
+                Err(e) => {
+                    tracing::warn!(server = %to, error = %e, "cannot reach the RADIUS server; trying the next")
+                }
             }
         }
         None
@@ -87,7 +102,9 @@ impl Servers {
                 match socket.recv(&mut buf) {
                     Ok(n) => match packet::check_answer(&buf[..n], id, &expect, secret.bytes()) {
                         Some(answer) => return Ok(Some(answer)),
-                        None => tracing::warn!(server = %to, "an answer failed the RADIUS checks (wrong secret, or forged); ignored"),
+                        None => {
+                            tracing::warn!(server = %to, "an answer failed the RADIUS checks (wrong secret, or forged); ignored")
+                        }
                     },
                     Err(e)
                         if matches!(

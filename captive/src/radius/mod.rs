@@ -205,13 +205,21 @@ mod tests {
         assert!(!format!("{secret:?}").contains("s3cret"));
         std::fs::write(&path, "\n").unwrap();
         let empty = Secret::read(&path).unwrap_err().to_string();
-        assert!(empty.contains("radius_secret_file") && empty.contains("empty"), "{empty}");
-        let missing = Secret::read(&dir.path().join("none")).unwrap_err().to_string();
+        assert!(
+            empty.contains("radius_secret_file") && empty.contains("empty"),
+            "{empty}"
+        );
+        let missing = Secret::read(&dir.path().join("none"))
+            .unwrap_err()
+            .to_string();
         assert!(missing.contains("radius_secret_file"), "{missing}");
     }
 
     #[test]
     fn stations_are_written_as_radius_servers_expect() {
-        assert_eq!(station_id(Mac([0x02, 0, 0xab, 1, 2, 3])), "02-00-AB-01-02-03");
+        assert_eq!(
+            station_id(Mac([0x02, 0, 0xab, 1, 2, 3])),
+            "02-00-AB-01-02-03"
+        );
     }
 }

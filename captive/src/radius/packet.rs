@@ -198,7 +198,8 @@ impl Packet {
     /// Authenticator; Message-Authenticator first (Blast-RADIUS), over the
     /// packet with it.
     pub fn encode_access_request(mut self, secret: &[u8]) -> Vec<u8> {
-        self.attributes.retain(|(t, _)| *t != attr::MESSAGE_AUTHENTICATOR);
+        self.attributes
+            .retain(|(t, _)| *t != attr::MESSAGE_AUTHENTICATOR);
         self.attributes
             .insert(0, (attr::MESSAGE_AUTHENTICATOR, vec![0; 16]));
         let mut raw = self.raw();
@@ -211,7 +212,8 @@ impl Packet {
     /// the Request Authenticator, MD5 over the packet and the secret
     /// (RFC 2866 3, RFC 5176 3.3).
     pub fn encode_request(mut self, secret: &[u8]) -> Vec<u8> {
-        self.attributes.retain(|(t, _)| *t != attr::MESSAGE_AUTHENTICATOR);
+        self.attributes
+            .retain(|(t, _)| *t != attr::MESSAGE_AUTHENTICATOR);
         self.attributes
             .insert(0, (attr::MESSAGE_AUTHENTICATOR, vec![0; 16]));
         self.authenticator = [0; 16];
@@ -226,7 +228,8 @@ impl Packet {
     /// the Message-Authenticator over the packet with that authenticator,
     /// then the Response Authenticator (RFC 2865 3, RFC 3579 3.2).
     pub fn encode_response(mut self, request: &[u8; 16], secret: &[u8]) -> Vec<u8> {
-        self.attributes.retain(|(t, _)| *t != attr::MESSAGE_AUTHENTICATOR);
+        self.attributes
+            .retain(|(t, _)| *t != attr::MESSAGE_AUTHENTICATOR);
         self.attributes
             .insert(0, (attr::MESSAGE_AUTHENTICATOR, vec![0; 16]));
         self.authenticator = *request;
@@ -467,7 +470,10 @@ mod tests {
         zeroed[4..20].copy_from_slice(&request.authenticator);
         assert_eq!(md5_of(&[&zeroed, SECRET]), accept[4..20]);
         // ...but an Access-Accept without Message-Authenticator is not taken.
-        assert_eq!(check_answer(&accept, 0, &request.authenticator, SECRET), None);
+        assert_eq!(
+            check_answer(&accept, 0, &request.authenticator, SECRET),
+            None
+        );
         let decoded = Packet::decode(&accept).unwrap();
         assert_eq!(decoded.get_u32(attr::SERVICE_TYPE), Some(1));
         // An Accounting-Response need not carry one.
@@ -489,15 +495,31 @@ mod tests {
         let good = accept.clone().encode_response(&request_auth, SECRET);
         let taken = check_answer(&good, 9, &request_auth, SECRET).unwrap();
         assert_eq!(taken.get_u32(attr::SESSION_TIMEOUT), Some(60));
-        assert_eq!(check_answer(&good, 8, &request_auth, SECRET), None, "another id");
-        assert_eq!(check_answer(&good, 9, &[8; 16], SECRET), None, "another request");
-        assert_eq!(check_answer(&good, 9, &request_auth, b"other"), None, "another secret");
+        assert_eq!(
+            check_answer(&good, 8, &request_auth, SECRET),
+            None,
+            "another id"
+        );
+        assert_eq!(
+            check_answer(&good, 9, &[8; 16], SECRET),
+            None,
+            "another request"
+        );
+        assert_eq!(
+            check_answer(&good, 9, &request_auth, b"other"),
+            None,
+            "another secret"
+        );
         // Blast-RADIUS changes attributes and keeps the MD5 right by a
         // collision: a changed byte must fail the HMAC even so.
         for at in 20..good.len() {
             let mut bad = good.clone();
             bad[at] ^= 1;
-            assert_eq!(check_answer(&bad, 9, &request_auth, SECRET), None, "byte {at}");
+            assert_eq!(
+                check_answer(&bad, 9, &request_auth, SECRET),
+                None,
+                "byte {at}"
+            );
         }
         assert_eq!(check_answer(&good[..19], 9, &request_auth, SECRET), None);
     }
@@ -508,7 +530,10 @@ mod tests {
         disconnect.add(attr::ACCT_SESSION_ID, &b"00000001-00000064"[..]);
         let raw = disconnect.encode_request(SECRET);
         let taken = check_request(&raw, SECRET).unwrap();
-        assert_eq!(taken.get_text(attr::ACCT_SESSION_ID).unwrap(), "00000001-00000064");
+        assert_eq!(
+            taken.get_text(attr::ACCT_SESSION_ID).unwrap(),
+            "00000001-00000064"
+        );
         assert_eq!(check_request(&raw, b"other"), None);
         let mut bad = raw.clone();
         let last = bad.len() - 1;
@@ -527,8 +552,14 @@ mod tests {
         wispr.extend([attr::WISPR_BANDWIDTH_MAX_DOWN, 6]);
         wispr.extend(2_000_000u32.to_be_bytes());
         p.add(attr::VENDOR_SPECIFIC, wispr);
-        assert_eq!(p.vendor_u32(attr::VENDOR_WISPR, attr::WISPR_BANDWIDTH_MAX_DOWN), Some(2_000_000));
-        assert_eq!(p.vendor_u32(attr::VENDOR_WISPR, attr::WISPR_BANDWIDTH_MAX_UP), Some(1_000_000));
+        assert_eq!(
+            p.vendor_u32(attr::VENDOR_WISPR, attr::WISPR_BANDWIDTH_MAX_DOWN),
+            Some(2_000_000)
+        );
+        assert_eq!(
+            p.vendor_u32(attr::VENDOR_WISPR, attr::WISPR_BANDWIDTH_MAX_UP),
+            Some(1_000_000)
+        );
         assert_eq!(p.vendor_u32(attr::VENDOR_CHILLISPOT, 4), None);
         let stored = encode_attributes(&p.attributes);
         assert_eq!(decode_attributes(&stored).unwrap(), p.attributes);
