@@ -779,6 +779,24 @@ idle_reset_seconds = 90
         assert_eq!(c.kiosk.printer, Printer::None);
     }
 
+    #[test]
+    fn radius_keys_are_checked_only_with_auth_radius() {
+        let c = parse(
+            "[captive]\nauth = \"radius\"\nradius_servers = [\"10.0.0.5:1812\", \"10.0.0.6:1812\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.captive.radius_servers.len(), 2);
+        assert_eq!(c.captive.radius_coa_port, 3799);
+        let m = refusal("[captive]\nauth = \"radius\"\nradius_servers = []\n");
+        assert!(m.contains("captive.radius_servers"), "{m}");
+        let m = refusal("[captive]\nauth = \"radius\"\nradius_secret_file = \"radius.secret\"\n");
+        assert!(m.contains("captive.radius_secret_file"), "{m}");
+        let m = refusal("[captive]\nauth = \"radius\"\nradius_coa_port = 8081\n");
+        assert!(m.contains("captive.radius_coa_port"), "{m}");
+        // Without RADIUS the keys are not in the way.
+        parse("[captive]\nradius_servers = []\n").unwrap();
+    }
+
     /// The file the `anjungan` package installs as /etc/anjungan/anjungan.toml.
     const SHIPPED: &str = include_str!("../debian/anjungan.toml");
 
