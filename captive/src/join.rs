@@ -151,9 +151,10 @@ fn join_by_radius(
         .sessions
         .with_store(|store| radius_record::record(store, mac, ip, now, expires_at, grant))?;
     if let Err(e) = portal.gate.admit(mac, ip, expires_at - now) {
+        // Never let out, so never accounted: no Start, and no Stop either.
         let _ = portal
             .sessions
-            .with_store(|store| session::end(store, joined.id, now));
+            .with_store(|store| radius_record::abandon(store, joined.id, now));
         return Err(e);
     }
     tracing::info!(mac = %mac, %ip, until = expires_at, user = %grant.username, "visitor joined by RADIUS");

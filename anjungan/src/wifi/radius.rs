@@ -238,6 +238,23 @@ pub fn end(store: &mut Store, id: i64, now: i64, cause: u32) -> Result<bool> {
     })
 }
 
+/// A granted session the firewall could not let out: ended, with its
+/// accounting finished before it began (the server hears nothing of it).
+pub fn abandon(store: &mut Store, id: i64, now: i64) -> Result<()> {
+    store.transaction(|tx| {
+        tx.execute(
+            "UPDATE wifi_session SET ended_at = ?2, expires_at = MIN(expires_at, MAX(?2, started_at + 1))
+             WHERE id = ?1 AND ended_at IS NULL",
+            params![id, now],
+        )?;
+        tx.execute(
+            "UPDATE radius_session SET stopped_at = ?2 WHERE session_id = ?1",
+            params![id, now],
+        )?;
+        Ok(())
+    })
+}
+
 /// Queues an accounting record of session `id`; with `stop`, the session's
 /// accounting is finished. `interim_at` moves the time of the last interim.
 pub fn queue(store: &mut Store, id: i64, attributes: &[u8], now: i64, stop: bool) -> Result<()> {
@@ -359,6 +376,18 @@ mod tests {
         assert_eq!(open(&s).unwrap()[0].terminate_cause, Some(6));
         assert!(find(&s, Some(&acct), None).unwrap().is_empty());
         queue(&mut s, session.id, b"stop", 200, true).unwrap();
+        let (other, _) = record(
+            &mut s,
+            Mac([3; 6]),
+            Ipv4Addr::new(10, 42, 0, 8),
+            300,
+            900,
+            &grant,
+        )
+        .unwrap();
+        abandon(&mut s, other.id, 300).unwrap();
+        assert!(stopped(&s, other.id).unwrap());
+        assert!(super::super::session::live(&s, 301).unwrap().is_empty());
         assert!(open(&s).unwrap().is_empty());
         assert!(stopped(&s, session.id).unwrap());
         let waiting = pending(&s, 10).unwrap();

@@ -143,9 +143,11 @@ fn add(a: Usage, b: Usage) -> Usage {
 
 /// Reads the kernel's counters into the database. Blocking.
 pub fn count(portal: &Portal, radius: &Radius, now: i64) -> Result<Vec<Account>> {
+    // Held from reading the totals to saving them: a Disconnect-Request's
+    // count beside the tick's would otherwise save one over the other.
+    let mut seen = radius.seen.lock().unwrap_or_else(|e| e.into_inner());
     let mut accounts = portal.sessions.with_store(|s| record::open(s))?;
     let readings: HashMap<Ipv4Addr, Usage> = portal.gate.usage()?.into_iter().collect();
-    let mut seen = radius.seen.lock().unwrap_or_else(|e| e.into_inner());
     let mut counted = Vec::new();
     for a in accounts.iter_mut() {
         let over = a.ended_at.is_some() || a.session.expires_at <= now;
@@ -164,12 +166,12 @@ pub fn count(portal: &Portal, radius: &Radius, now: i64) -> Result<Vec<Account>>
         a.active_at = now;
         counted.push((a.session.id, a.usage, now));
     }
-    drop(seen);
     if !counted.is_empty() {
         portal
             .sessions
             .with_store(|s| record::save_usage(s, &counted))?;
     }
+    drop(seen);
     Ok(accounts)
 }
 
