@@ -304,14 +304,18 @@ fn radius_sign_in_accounting_disconnect_timeout_failover_and_outage() {
     }
 
     // A wrong password: refused, plainly; nobody out.
-    let (code, body, _) = sign_in(&bed, "v1", "siti", "salah");
+    // The first request also finds the first server silent: the second
+    // answers, and is asked first from then on.
+    let (code, body, took) = sign_in(&bed, "v1", "siti", "salah");
+    eprintln!("refused past a silent first server: {took:?}");
+    assert!(took < Duration::from_secs(4), "{took:?}");
     assert_eq!(code, 403, "{body}");
     assert!(body.contains("kata sandi salah"), "{body}");
     assert!(captive(&bed, "v1"));
 
-    // Accepted by the second server after the first stayed silent: in a
-    // few seconds.
+    // Accepted, by the server that answered last.
     let (code, body, took) = sign_in(&bed, "v1", "siti", "rahasia");
+    eprintln!("accepted: {took:?}");
     assert_eq!(code, 303, "{body}\n{}", bed.log());
     assert!(took < Duration::from_secs(6), "{took:?}");
     assert!(online(&bed, "v1"));
@@ -334,14 +338,15 @@ fn radius_sign_in_accounting_disconnect_timeout_failover_and_outage() {
         number(&interim, "Acct-Input-Octets"),
         number(&interim, "Acct-Output-Octets"),
     );
+    eprintln!("interim after 1,000,000 bytes up and 2,000,000 down: {up} and {down} octets");
     // What went through plus the headers of its packets (IP and TCP: a
     // few percent), and the probes of this test.
     assert!(
-        (1_000_000..1_150_000).contains(&up),
+        (1_000_000..1_050_000).contains(&up),
         "up {up}: {interim:#?}"
     );
     assert!(
-        (2_000_000..2_200_000).contains(&down),
+        (2_000_000..2_100_000).contains(&down),
         "down {down}: {interim:#?}"
     );
     assert_eq!(interim["Acct-Session-Id"], acct_session_id);
@@ -392,6 +397,7 @@ fn radius_sign_in_accounting_disconnect_timeout_failover_and_outage() {
     // Both servers down: nobody gets in, and is told so, in seconds.
     bed.end_helper(freeradius);
     let (code, body, took) = sign_in(&bed, "v1", "siti", "rahasia");
+    eprintln!("sign-in with both servers down: {took:?}");
     assert_eq!(code, 503, "{body}");
     assert!(body.contains("tidak dapat dihubungi"), "{body}");
     assert!(took < Duration::from_secs(6), "{took:?}");
