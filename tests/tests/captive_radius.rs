@@ -394,6 +394,27 @@ fn radius_sign_in_accounting_disconnect_timeout_failover_and_outage() {
             && r.get("User-Name").map(String::as_str) == Some("budi")
     });
 
+    // CoA-Request: naming the session only is ACKed; a change the portal
+    // cannot apply yet is NAKed with Unsupported-Attribute.
+    let coa = radclient(
+        &bed,
+        3799,
+        "coa",
+        "User-Name = budi, Message-Authenticator = 0x00\n",
+    );
+    assert!(coa.contains("CoA-ACK"), "{coa}");
+    let coa = radclient(
+        &bed,
+        3799,
+        "coa",
+        "User-Name = budi, WISPr-Bandwidth-Max-Down = 100000, Message-Authenticator = 0x00\n",
+    );
+    assert!(
+        coa.contains("CoA-NAK") && coa.contains("Unsupported-Attribute"),
+        "{coa}"
+    );
+    assert!(online(&bed, "v2"));
+
     // Both servers down: nobody gets in, and is told so, in seconds.
     bed.end_helper(freeradius);
     let (code, body, took) = sign_in(&bed, "v1", "siti", "rahasia");
