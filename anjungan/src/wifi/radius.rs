@@ -79,8 +79,9 @@ pub fn record(
             params![mac.to_string(), ip.to_string(), now, expires_at],
         )?;
         let id = tx.last_insert_rowid();
-        // Unique across restarts and devices' clocks going back: the row id
-        // and the start.
+        // Unique on this device whatever its clock does (the row id), and
+        // not repeated by a database made anew (the start); servers tell
+        // devices apart by NAS-Identifier.
         let acct_session_id = format!("{id:08X}-{now:08X}");
         tx.execute(
             "INSERT INTO radius_session (session_id, username, acct_session_id, class,
