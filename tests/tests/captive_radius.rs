@@ -1,11 +1,12 @@
 //! `auth = "radius"` against a real FreeRADIUS 3 in the namespace bed: the
 //! server runs on the device's loopback with a users file and the detail
-//! accounting log; a silent "first server" makes every sign-in a failover.
-//! One bed and one FreeRADIUS for the whole story, to keep CI short: a
-//! refused and an accepted sign-in, accounting that matches a real
-//! transfer, a Disconnect-Request (radclient), Session-Timeout ending a
-//! session in the kernel, both servers down, and accounting kept across a
-//! portal restart until the server is back.
+//! accounting log, behind a silent "first server" (the first request fails
+//! over to FreeRADIUS, which is asked first from then on). One bed and one
+//! FreeRADIUS for the whole story, to keep CI short: a refused and an
+//! accepted sign-in, accounting that matches a real transfer, a
+//! Disconnect-Request and CoA-Requests (radclient), Idle-Timeout and
+//! Session-Timeout ending a session in the kernel, both servers down, and
+//! accounting kept across a portal restart until the server is back.
 //!
 //! Needs root, `freeradius` and `radclient` (CI installs them).
 
@@ -79,7 +80,8 @@ fn freeradius_config(dir: &Path) {
          \tSession-Timeout = 3600,\n\tIdle-Timeout = 600,\n\tAcct-Interim-Interval = 5,\n\
          \tWISPr-Bandwidth-Max-Up = 1000000,\n\tWISPr-Bandwidth-Max-Down = 2000000,\n\
          \tChilliSpot-Max-Total-Octets = 100000000,\n\tClass = \"kelas-a\"\n\n\
-         budi Cleartext-Password := \"singkat\"\n\tSession-Timeout = 6\n",
+         budi Cleartext-Password := \"singkat\"\n\tSession-Timeout = 6\n\n\
+         ida Cleartext-Password := \"diam\"\n\tIdle-Timeout = 4\n",
     )
     .unwrap();
     // Older FreeRADIUS 3.2 sends Message-Authenticator only when asked;
@@ -384,6 +386,16 @@ fn radius_sign_in_accounting_disconnect_timeout_failover_and_outage() {
     assert_eq!(stop["Acct-Terminate-Cause"], "Admin-Reset", "{stop:#?}");
     assert!(number(&stop, "Acct-Output-Octets") >= down, "{stop:#?}");
     assert!(number(&stop, "Acct-Input-Octets") >= up, "{stop:#?}");
+
+    // Idle-Timeout: no traffic for 4 s ends the session.
+    let (code, body, _) = sign_in(&bed, "v1", "ida", "diam");
+    assert_eq!(code, 303, "{body}");
+    let idle = wait_for_record(&bed, &raddb, 15, |r| {
+        r.get("Acct-Status-Type").map(String::as_str) == Some("Stop")
+            && r.get("User-Name").map(String::as_str) == Some("ida")
+    });
+    assert_eq!(idle["Acct-Terminate-Cause"], "Idle-Timeout", "{idle:#?}");
+    assert!(captive(&bed, "v1"), "ended in the kernel");
 
     // Session-Timeout: the kernel ends it with no one asking.
     let (code, body, _) = sign_in(&bed, "v2", "budi", "singkat");

@@ -147,6 +147,10 @@ pub fn count(portal: &Portal, radius: &Radius, now: i64) -> Result<Vec<Account>>
     // count beside the tick's would otherwise save one over the other.
     let mut seen = radius.seen.lock().unwrap_or_else(|e| e.into_inner());
     let mut accounts = portal.sessions.with_store(|s| record::open(s))?;
+    if accounts.is_empty() {
+        // Nobody to count: no `nft` run every tick on an idle portal.
+        return Ok(accounts);
+    }
     let readings: HashMap<Ipv4Addr, Usage> = portal.gate.usage()?.into_iter().collect();
     let mut counted = Vec::new();
     for a in accounts.iter_mut() {
