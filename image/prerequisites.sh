@@ -55,7 +55,8 @@ ARM64_CROSS_PACKAGES=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libudev-dev:ar
 KIOSK_TEST_PACKAGES=(xvfb xdotool libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6)
 
 # What the Wi-Fi portal's namespace tests, browser test and benchmark need.
-CAPTIVE_TEST_PACKAGES=(iproute2 nftables dnsmasq-base busybox curl python3 openssl chromium wrk apache2-utils opennds iptables)
+# ...and FreeRADIUS 3 with radclient for RADIUS accounts (tests/captive_radius.rs).
+CAPTIVE_TEST_PACKAGES=(iproute2 nftables dnsmasq-base busybox curl python3 openssl chromium wrk apache2-utils opennds iptables freeradius freeradius-utils)
 
 # need_backports_packages pkg...: the same from bookworm-backports (QEMU
 # there is new enough for the boot test's machines), adding that source to

@@ -83,6 +83,16 @@ pub struct CaptiveConfig {
     /// link-local...) that joined visitors may reach after all, e.g. a
     /// public printer; everything local is out of their reach otherwise.
     pub allow_local: Vec<LocalDestination>,
+    /// With `auth = "radius"`: the authentication servers, tried in order
+    /// (the second when the first does not answer); accounting goes to the
+    /// next port up of each.
+    pub radius_servers: Vec<SocketAddr>,
+    /// The RADIUS shared secret, in a file of its own (0600) so that the
+    /// configuration can be shown and copied without it.
+    pub radius_secret_file: PathBuf,
+    /// Disconnect-Request and CoA-Request (RFC 5176) from the RADIUS side
+    /// arrive on this UDP port of `admin_listen`'s address.
+    pub radius_coa_port: u16,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -350,6 +360,9 @@ impl Default for CaptiveConfig {
             dhcp_leases: PathBuf::from(DNSMASQ_LEASES),
             rejoin_wait_minutes: 30,
             allow_local: Vec::new(),
+            radius_servers: vec![SocketAddr::from(([127, 0, 0, 1], 1812))],
+            radius_secret_file: PathBuf::from("/etc/anjungan/radius.secret"),
+            radius_coa_port: 3799,
         }
     }
 }
@@ -536,6 +549,43 @@ impl Config {
                     c.admin_listen
                 ),
             ));
+        }
+        if c.auth == Auth::Radius {
+            if c.radius_servers.is_empty() || c.radius_servers.len() > 4 {
+                return Err((
+                    "captive.radius_servers",
+                    "name one to four RADIUS servers, e.g. [\"10.0.0.5:1812\", \"10.0.0.6:1812\"]"
+                        .into(),
+                ));
+            }
+            if let Some(s) = c
+                .radius_servers
+                .iter()
+                .find(|s| s.port() == 0 || s.port() == u16::MAX)
+            {
+                return Err((
+                    "captive.radius_servers",
+                    format!("{s}: the port must be 1 to 65534 (accounting is on the next port up)"),
+                ));
+            }
+            if !c.radius_secret_file.is_absolute() {
+                return Err((
+                    "captive.radius_secret_file",
+                    format!(
+                        "\"{}\" must be an absolute path, e.g. /etc/anjungan/radius.secret",
+                        c.radius_secret_file.display()
+                    ),
+                ));
+            }
+            if c.radius_coa_port == 0 || c.radius_coa_port == c.admin_listen.port() {
+                return Err((
+                    "captive.radius_coa_port",
+                    format!(
+                        "{} cannot be used; use 3799, the port RFC 5176 names",
+                        c.radius_coa_port
+                    ),
+                ));
+            }
         }
         if !(1..=100_000).contains(&c.max_visitors) {
             return Err((
@@ -727,6 +777,24 @@ idle_reset_seconds = 90
         assert_eq!(c.device.id, "bdg-balaikota-01");
         assert_eq!(c.captive.auth, Auth::ClickThrough);
         assert_eq!(c.kiosk.printer, Printer::None);
+    }
+
+    #[test]
+    fn radius_keys_are_checked_only_with_auth_radius() {
+        let c = parse(
+            "[captive]\nauth = \"radius\"\nradius_servers = [\"10.0.0.5:1812\", \"10.0.0.6:1812\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.captive.radius_servers.len(), 2);
+        assert_eq!(c.captive.radius_coa_port, 3799);
+        let m = refusal("[captive]\nauth = \"radius\"\nradius_servers = []\n");
+        assert!(m.contains("captive.radius_servers"), "{m}");
+        let m = refusal("[captive]\nauth = \"radius\"\nradius_secret_file = \"radius.secret\"\n");
+        assert!(m.contains("captive.radius_secret_file"), "{m}");
+        let m = refusal("[captive]\nauth = \"radius\"\nradius_coa_port = 8081\n");
+        assert!(m.contains("captive.radius_coa_port"), "{m}");
+        // Without RADIUS the keys are not in the way.
+        parse("[captive]\nradius_servers = []\n").unwrap();
     }
 
     /// The file the `anjungan` package installs as /etc/anjungan/anjungan.toml.

@@ -4,7 +4,10 @@
 //! decision out.
 
 use anjungan::config::Auth;
+use anjungan::wifi::radius::Grant;
 use anjungan::wifi::{Redemption, session};
+
+use crate::radius::{MAX_PASSWORD, MAX_USERNAME, Verdict};
 
 /// Why a visitor could not join; each is shown on the portal page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,9 +25,12 @@ pub enum Refusal {
         minutes: i64,
     },
     Full,
-    /// `auth = "radius"`: no RADIUS client in this version, and joining
-    /// without the region's accounts would open the Wi-Fi it meant to close.
-    Unavailable,
+    /// `auth = "radius"` without a name or password typed.
+    AccountMissing,
+    /// The RADIUS server refused the name and password.
+    AccountRejected,
+    /// No RADIUS server answered: nobody gets in meanwhile.
+    AccountsUnreachable,
     DailyTimeUsed,
     VoucherMissing,
     VoucherUnknown,
@@ -50,6 +56,9 @@ pub struct Asking<'a> {
     pub kicked_at: Option<i64>,
     /// The voucher code typed, if any.
     pub voucher: Option<&'a str>,
+    /// With `auth = "radius"`: what the servers said of the name and
+    /// password (asked before, outside the join lock).
+    pub verdict: Option<&'a Verdict>,
 }
 
 /// The way a visitor who may join joins.
@@ -58,6 +67,11 @@ pub enum Way<'a> {
     ClickThrough,
     /// The code as typed (trimmed); the database decides whether it is good.
     Voucher(&'a str),
+    /// Accepted by a RADIUS server: until when, and what it granted.
+    Radius {
+        expires_at: i64,
+        grant: &'a Grant,
+    },
 }
 
 /// The first decision: may this visitor join at all, and how.
@@ -74,13 +88,45 @@ pub fn admit<'a>(rules: &Rules, asking: &Asking<'a>) -> Result<Way<'a>, Refusal>
         return Err(Refusal::Full);
     }
     match rules.auth {
-        Auth::Radius => Err(Refusal::Unavailable),
+        Auth::Radius => match asking.verdict {
+            None => Err(Refusal::AccountMissing),
+            Some(Verdict::Rejected(_)) => Err(Refusal::AccountRejected),
+            Some(Verdict::NoServer) => Err(Refusal::AccountsUnreachable),
+            Some(Verdict::Accepted {
+                session_timeout,
+                grant,
+            }) => {
+                // The server's Session-Timeout, else the portal's own
+                // session length; a week at most (the kernel's timeout).
+                let seconds = session_timeout
+                    .filter(|s| *s > 0)
+                    .map(i64::from)
+                    .unwrap_or(rules.limits.session_seconds)
+                    .min(7 * 86_400);
+                Ok(Way::Radius {
+                    expires_at: asking.now + seconds,
+                    grant,
+                })
+            }
+        },
         Auth::Voucher => match asking.voucher.map(str::trim).filter(|c| !c.is_empty()) {
             Some(code) => Ok(Way::Voucher(code)),
             None => Err(Refusal::VoucherMissing),
         },
         Auth::ClickThrough => Ok(Way::ClickThrough),
     }
+}
+
+/// The name and password of a RADIUS sign-in as typed, if both are there
+/// and within RADIUS's bounds (RFC 2865: 253 and 128 bytes).
+pub fn account<'a>(
+    username: Option<&'a str>,
+    password: Option<&'a str>,
+) -> Option<(&'a str, &'a str)> {
+    let username = username.map(str::trim).filter(|u| !u.is_empty())?;
+    let password = password.filter(|p| !p.is_empty())?;
+    (username.len() <= MAX_USERNAME && password.len() <= MAX_PASSWORD)
+        .then_some((username, password))
 }
 
 /// Click-through: until when, given the time used today.
@@ -139,6 +185,7 @@ mod tests {
             live_visitors: 0,
             kicked_at: None,
             voucher: None,
+            verdict: None,
         }
     }
 
@@ -182,12 +229,48 @@ mod tests {
     }
 
     #[test]
-    fn radius_is_refused_when_joining_too() {
+    fn radius_lets_in_only_whom_a_server_accepted_for_as_long_as_it_said() {
         let radius = Rules {
             auth: Auth::Radius,
             ..RULES
         };
-        assert_eq!(admit(&radius, &asking()), Err(Refusal::Unavailable));
+        assert_eq!(admit(&radius, &asking()), Err(Refusal::AccountMissing));
+        let down = Verdict::NoServer;
+        let rejected = Verdict::Rejected(Some("no".into()));
+        for (verdict, refusal) in [
+            (&down, Refusal::AccountsUnreachable),
+            (&rejected, Refusal::AccountRejected),
+        ] {
+            let a = Asking {
+                verdict: Some(verdict),
+                ..asking()
+            };
+            assert_eq!(admit(&radius, &a), Err(refusal));
+        }
+        let grant = Grant::default();
+        let accepted = |session_timeout| Verdict::Accepted {
+            session_timeout,
+            grant: grant.clone(),
+        };
+        for (timeout, until) in [(Some(600), 10_600), (None, 13_600), (Some(0), 13_600)] {
+            let v = accepted(timeout);
+            let a = Asking {
+                verdict: Some(&v),
+                ..asking()
+            };
+            assert_eq!(
+                admit(&radius, &a),
+                Ok(Way::Radius {
+                    expires_at: until,
+                    grant: &grant
+                })
+            );
+        }
+        assert_eq!(account(Some(" siti "), Some("r")), Some(("siti", "r")));
+        assert_eq!(account(Some("siti"), Some("")), None);
+        assert_eq!(account(Some(" "), Some("r")), None);
+        let long = "x".repeat(129);
+        assert_eq!(account(Some("siti"), Some(&long)), None);
     }
 
     #[test]

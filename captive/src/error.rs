@@ -30,9 +30,12 @@ pub enum Error {
     NotIpv4(std::net::IpAddr),
 
     #[error(
-        "auth = \"radius\" is not available in this version of the portal; set [captive] auth to \"click-through\" or \"voucher\""
+        "cannot read the RADIUS secret from {path} ([captive] radius_secret_file): {reason}; write the shared secret on its first line and chmod 600 it"
     )]
-    RadiusUnavailable,
+    RadiusSecret {
+        path: std::path::PathBuf,
+        reason: String,
+    },
 
     #[error("[captive] {key}: {message}")]
     Preflight { key: &'static str, message: String },

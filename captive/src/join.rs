@@ -9,12 +9,14 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Instant;
 
-use anjungan::wifi::{JoinMethod, Session, session, voucher};
+use anjungan::wifi::radius::{self as radius_record, Grant};
+use anjungan::wifi::{JoinMethod, Mac, Session, session, voucher};
 use serde::Deserialize;
 
 use crate::Result;
 use crate::decision::{self, Asking, Refusal, Way};
 use crate::portal::{Portal, v4};
+use crate::radius::{Radius, Verdict, accounting};
 
 #[derive(Debug, Deserialize)]
 pub struct JoinForm {
@@ -22,6 +24,11 @@ pub struct JoinForm {
     pub csrf: String,
     #[serde(default)]
     pub voucher: Option<String>,
+    /// `auth = "radius"`: the account's name and password.
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
     #[serde(default)]
     pub lang: Option<String>,
 }
@@ -41,6 +48,33 @@ pub fn join(portal: &Portal, ip: IpAddr, form: &JoinForm) -> Result<Result<Sessi
     let Some(mac) = portal.neighbours.mac_of(ip4) else {
         return Ok(Err(Refusal::NotIdentified));
     };
+    // The servers are asked before the join lock: an answer takes up to
+    // a few seconds, and other visitors' joins must not wait for it.
+    let verdict = match &portal.radius {
+        Some(radius) if portal.sessions.by_mac(mac, now).is_none() => {
+            let Some((username, password)) =
+                decision::account(form.username.as_deref(), form.password.as_deref())
+            else {
+                return Ok(Err(Refusal::AccountMissing));
+            };
+            // Few tries per address, so passwords cannot be guessed.
+            if !portal.voucher_limiter.allow(ip, Instant::now()) {
+                return Ok(Err(Refusal::TooManyAttempts));
+            }
+            let verdict = radius.authenticate(username, password, mac, ip4);
+            match &verdict {
+                Verdict::Rejected(message) => {
+                    tracing::info!(mac = %mac, reply = message.as_deref().unwrap_or(""), "RADIUS refused a sign-in")
+                }
+                Verdict::NoServer => {
+                    tracing::warn!(mac = %mac, "no RADIUS server answered a sign-in; nobody can join until one does")
+                }
+                Verdict::Accepted { .. } => {}
+            }
+            Some(verdict)
+        }
+        _ => None,
+    };
     let _one_at_a_time = portal.join_lock.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(existing) = portal.sessions.by_mac(mac, now) {
         // Already joined (a second tap, or a new address): keep the session,
@@ -55,9 +89,16 @@ pub fn join(portal: &Portal, ip: IpAddr, form: &JoinForm) -> Result<Result<Sessi
             .sessions
             .with_store(|store| session::last_kicked(store, mac))?,
         voucher: form.voucher.as_deref(),
+        verdict: verdict.as_ref(),
     };
     let (method, expires_at, code) = match decision::admit(&rules, &asking) {
         Err(refusal) => return Ok(Err(refusal)),
+        Ok(Way::Radius { expires_at, grant }) => {
+            let Some(radius) = &portal.radius else {
+                return Ok(Err(Refusal::AccountsUnreachable));
+            };
+            return join_by_radius(portal, radius, mac, ip4, (now, expires_at), grant).map(Ok);
+        }
         Ok(Way::Voucher(typed)) => {
             if !portal.voucher_limiter.allow(ip, Instant::now()) {
                 return Ok(Err(Refusal::TooManyAttempts));
@@ -93,6 +134,33 @@ pub fn join(portal: &Portal, ip: IpAddr, form: &JoinForm) -> Result<Result<Sessi
     tracing::info!(mac = %mac, ip = %ip4, until = expires_at, ?method, "visitor joined");
     portal.sessions.insert(joined.clone());
     Ok(Ok(joined))
+}
+
+/// A RADIUS sign-in the server accepted, carried out: the session and
+/// what the server granted in the database, the firewall, then the
+/// accounting Start queued. Call with `join_lock` held.
+fn join_by_radius(
+    portal: &Portal,
+    radius: &Radius,
+    mac: Mac,
+    ip: Ipv4Addr,
+    (now, expires_at): (i64, i64),
+    grant: &Grant,
+) -> Result<Session> {
+    let (joined, acct_session_id) = portal
+        .sessions
+        .with_store(|store| radius_record::record(store, mac, ip, now, expires_at, grant))?;
+    if let Err(e) = portal.gate.admit(mac, ip, expires_at - now) {
+        // Never let out, so never accounted: no Start, and no Stop either.
+        let _ = portal
+            .sessions
+            .with_store(|store| radius_record::abandon(store, joined.id, now));
+        return Err(e);
+    }
+    tracing::info!(mac = %mac, %ip, until = expires_at, user = %grant.username, "visitor joined by RADIUS");
+    portal.sessions.insert(joined.clone());
+    accounting::start(portal, radius, &joined, &acct_session_id, grant)?;
+    Ok(joined)
 }
 
 /// A joined visitor's MAC seen at `ip`: if that is a new address that the

@@ -12,6 +12,8 @@
 //!   safely, on one clock;
 //! - `voice`: the survey, complaints and their look-up, on the visitor's
 //!   side before joining and after;
+//! - `radius`: RADIUS accounts, accounting, and Disconnect/CoA requests
+//!   (`auth = "radius"`);
 //! - `admin`: the technician's API, behind the bearer token;
 //! - `network_files`: hostapd's, dnsmasq's and networkd's files from the
 //!   configuration.
@@ -33,6 +35,7 @@ pub mod network_files;
 pub mod portal;
 pub mod preflight;
 pub mod probes;
+pub mod radius;
 pub mod routes;
 pub mod server;
 pub mod sessions;
@@ -156,11 +159,12 @@ pub fn start_with(
     };
     let store = Store::open_for(config)?;
     let services = load_services(&store)?;
-    // Letting visitors in by click-through where the region asked for its
-    // RADIUS accounts would open the Wi-Fi it meant to close.
-    if c.auth == Auth::Radius {
-        return Err(Error::RadiusUnavailable);
-    }
+    // Read before anything is let out: without its secret the portal
+    // could not check a single answer, so it does not start.
+    let radius = match c.auth {
+        Auth::Radius => Some(radius::Radius::from_config(config, address)?),
+        _ => None,
+    };
     let settings = Settings {
         address,
         port: c.port,
@@ -181,9 +185,11 @@ pub fn start_with(
         visitors = live.len(),
         "firewall reconciled with the database"
     );
-    Ok(Arc::new(Portal::new(
-        settings, services, sessions, voice, gate, neighbours, clock,
-    )))
+    let portal = Portal::new(settings, services, sessions, voice, gate, neighbours, clock);
+    Ok(Arc::new(match radius {
+        Some(radius) => portal.with_radius(radius),
+        None => portal,
+    }))
 }
 
 /// Runs the portal until SIGTERM or Ctrl-C.
@@ -206,6 +212,15 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
             .map_err(|source| Error::Listen { addr, source })
     };
     let (visitors, admin) = (bind(portal_addr).await?, bind(admin_addr).await?);
+    // Disconnect/CoA requests on the admin side's address, never the
+    // guests'.
+    let coa = match portal.radius {
+        Some(_) => {
+            let at = SocketAddr::new(admin_addr.ip(), config.captive.radius_coa_port);
+            Some(radius::coa::bind(at).await?)
+        }
+        None => None,
+    };
     tracing::info!(%portal_addr, %admin_addr, "portal ready");
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -218,6 +233,12 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
     let housekeeping = tokio::spawn(housekeeping(portal.clone(), config.clone()));
     let clock = portal.clock.clone();
     let watch = tokio::spawn(watch::watch(portal.clone()));
+    let radius_tasks = coa.map(|socket| {
+        (
+            tokio::spawn(radius::accounting::run(portal.clone())),
+            tokio::spawn(radius::coa::serve(portal.clone(), socket)),
+        )
+    });
     let portal_server = tokio::spawn(server::serve(
         visitors,
         app(portal.clone()),
@@ -234,6 +255,10 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
     let _ = stop_tx.send(true);
     housekeeping.abort();
     watch.abort();
+    if let Some((accounting, coa)) = radius_tasks {
+        accounting.abort();
+        coa.abort();
+    }
     let _ = tokio::join!(portal_server, admin_server);
     Ok(())
 }

@@ -20,6 +20,7 @@ use crate::firewall::Gate;
 use crate::leases::Leases;
 use crate::limits::{self, PortalLimits, RateLimiter};
 use crate::neighbours::Neighbours;
+use crate::radius::Radius;
 use crate::sessions::Sessions;
 use crate::voice::Voice;
 
@@ -100,6 +101,8 @@ pub struct Portal {
     /// The redirect's Location, made once: it is sent on every intercepted
     /// request.
     pub location: HeaderValue,
+    /// With `auth = "radius"`: the servers, the secret, the counters seen.
+    pub radius: Option<Radius>,
 }
 
 impl Portal {
@@ -129,6 +132,15 @@ impl Portal {
             join_lock: Mutex::new(()),
             clock,
             location,
+            radius: None,
+        }
+    }
+
+    /// The portal with its RADIUS side (`auth = "radius"`).
+    pub fn with_radius(self, radius: Radius) -> Portal {
+        Portal {
+            radius: Some(radius),
+            ..self
         }
     }
 

@@ -123,11 +123,13 @@ pub async fn not_found(headers: HeaderMap) -> Response {
 pub fn status(refusal: Refusal) -> StatusCode {
     match refusal {
         Refusal::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
-        Refusal::Full | Refusal::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Refusal::Full | Refusal::AccountsUnreachable => StatusCode::SERVICE_UNAVAILABLE,
         Refusal::StaleForm
         | Refusal::NotIdentified
         | Refusal::Ended { .. }
         | Refusal::DailyTimeUsed
+        | Refusal::AccountMissing
+        | Refusal::AccountRejected
         | Refusal::VoucherMissing
         | Refusal::VoucherUnknown
         | Refusal::VoucherTaken
@@ -146,6 +148,7 @@ fn join_page(portal: &Portal, ip: IpAddr, lang: Lang, refusal: Option<Refusal>) 
         device_name: &portal.settings.device_name,
         csrf: &csrf,
         voucher: portal.settings.auth == Auth::Voucher,
+        account: portal.settings.auth == Auth::Radius,
         session_minutes: portal.settings.session_minutes,
         refusal,
     }))

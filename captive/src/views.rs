@@ -21,6 +21,8 @@ pub struct JoinView<'a> {
     pub csrf: &'a str,
     /// Whether the form asks for a voucher code.
     pub voucher: bool,
+    /// Whether it asks for a name and password (`auth = "radius"`).
+    pub account: bool,
     pub session_minutes: u32,
     /// Why the last try failed, if it did.
     pub refusal: Option<Refusal>,
@@ -101,9 +103,17 @@ fn refusal_text(lang: Lang, r: Refusal) -> Cow<'static, str> {
                 ),
             });
         }
-        Refusal::Unavailable => lang.choose(
-            "Wi-Fi ini belum dapat dipakai. Silakan hubungi petugas.",
-            "This Wi-Fi cannot be used yet. Please ask the staff.",
+        Refusal::AccountMissing => lang.choose(
+            "Masukkan nama pengguna dan kata sandi Anda.",
+            "Enter your user name and password.",
+        ),
+        Refusal::AccountRejected => lang.choose(
+            "Nama pengguna atau kata sandi salah, atau akun Anda tidak aktif. Periksa lagi, lalu coba lagi.",
+            "Wrong user name or password, or your account is not active. Check them, then try again.",
+        ),
+        Refusal::AccountsUnreachable => lang.choose(
+            "Server akun Wi-Fi sedang tidak dapat dihubungi, jadi belum ada yang dapat tersambung. Coba lagi beberapa menit lagi.",
+            "The Wi-Fi's account server cannot be reached right now, so nobody can connect yet. Try again in a few minutes.",
         ),
         Refusal::Full => lang.choose(
             "Wi-Fi sedang penuh. Coba lagi beberapa menit lagi.",
@@ -135,6 +145,7 @@ pub fn join_page(v: &JoinView<'_>) -> Markup {
         device_name,
         csrf,
         voucher,
+        account,
         session_minutes: minutes,
         refusal,
     } = *v;
@@ -162,6 +173,12 @@ pub fn join_page(v: &JoinView<'_>) -> Markup {
                 @if voucher {
                     label for="voucher" { (lang.choose("Kode voucher", "Voucher code")) }
                     input id="voucher" name="voucher" type="text" required autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="20" placeholder="ABCD-EFGH";
+                }
+                @if account {
+                    label for="username" { (lang.choose("Nama pengguna", "User name")) }
+                    input id="username" name="username" type="text" required autocomplete="username" autocapitalize="none" spellcheck="false" maxlength="253";
+                    label for="password" { (lang.choose("Kata sandi", "Password")) }
+                    input id="password" name="password" type="password" required autocomplete="current-password" maxlength="128";
                 }
                 button id="connect" type="submit" {
                     (lang.choose("Setuju dan sambungkan", "Accept and connect"))

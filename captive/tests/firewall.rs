@@ -104,13 +104,7 @@ fn nft_loads_the_ruleset_replaces_it_whole_and_touches_nothing_else() {
             .success()
     );
     let cleanup = scopeguard(ns.clone());
-    let load = |rules: &nftables::schema::Nftables| {
-        nft(
-            &ns,
-            &["-j", "-f", "-"],
-            &serde_json::to_string(rules).unwrap(),
-        )
-    };
+    let load = |rules: &dyn erased::Json| nft(&ns, &["-j", "-f", "-"], &rules.json());
 
     // Somebody else's table, which must survive everything we do.
     let (ok, text) = nft(
@@ -168,6 +162,18 @@ fn nft_loads_the_ruleset_replaces_it_whole_and_touches_nothing_else() {
         set.contains("00:1a:2b:3c:4d:02 . 10.42.0.101 timeout 1m"),
         "{set}"
     );
+    // Counted from the start, for RADIUS accounting.
+    for counted in ["upload", "download"] {
+        let (_, set) = nft(
+            &ns,
+            &["list", "set", "inet", "anjungan_captive", counted],
+            "",
+        );
+        assert!(
+            set.contains("10.42.0.101 counter packets 0 bytes 0 timeout 1m"),
+            "{set}"
+        );
+    }
     let (ok, text) = load(&revoke(mac, ip));
     assert!(ok, "{text}");
     let (_, set) = nft(
@@ -185,6 +191,24 @@ fn nft_loads_the_ruleset_replaces_it_whole_and_touches_nothing_else() {
         "{listing}"
     );
     drop(cleanup);
+}
+
+/// The whole ruleset is JSON already; the single commands are the crate's
+/// types.
+mod erased {
+    pub trait Json {
+        fn json(&self) -> String;
+    }
+    impl Json for serde_json::Value {
+        fn json(&self) -> String {
+            self.to_string()
+        }
+    }
+    impl Json for nftables::schema::Nftables<'_> {
+        fn json(&self) -> String {
+            serde_json::to_string(self).unwrap()
+        }
+    }
 }
 
 struct NsGuard(String);

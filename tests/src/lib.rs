@@ -157,6 +157,9 @@ pub enum Need {
     Root,
     /// A program on `PATH`, e.g. `nft` or `chromium`.
     Program(&'static str),
+    /// A program on `PATH` that has no `--version` (`freeradius`,
+    /// `radclient`): there as an executable file is enough.
+    Installed(&'static str),
 }
 
 impl Need {
@@ -167,13 +170,22 @@ impl Need {
                 .arg("--version")
                 .output()
                 .is_ok_and(|o| o.status.success()),
+            Need::Installed(name) => {
+                use std::os::unix::fs::PermissionsExt;
+                std::env::var_os("PATH").is_some_and(|path| {
+                    std::env::split_paths(&path).any(|dir| {
+                        std::fs::metadata(dir.join(name))
+                            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+                    })
+                })
+            }
         }
     }
 
     fn describe(self) -> String {
         match self {
             Need::Root => "root".to_owned(),
-            Need::Program(name) => format!("the program {name}"),
+            Need::Program(name) | Need::Installed(name) => format!("the program {name}"),
         }
     }
 }

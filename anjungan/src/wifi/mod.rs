@@ -1,9 +1,11 @@
 //! The free Wi-Fi's domain: who a visitor is (`Mac`), the vouchers the
 //! kiosk prints and the technician issues, and the visitors' sessions with
-//! their limits. The portal (`anjungan-captive`) gates the network with
+//! their limits, and what a RADIUS server granted (`radius`). The portal
+//! (`anjungan-captive`) gates the network with
 //! these; this module knows no HTTP and no firewall.
 
 mod mac;
+pub mod radius;
 pub mod session;
 pub mod voucher;
 

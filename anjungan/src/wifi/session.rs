@@ -19,6 +19,8 @@ use crate::store::Store;
 pub enum JoinMethod {
     ClickThrough,
     Voucher,
+    /// A name and password the region's RADIUS server accepted.
+    Radius,
 }
 
 impl JoinMethod {
@@ -26,6 +28,7 @@ impl JoinMethod {
         match self {
             JoinMethod::ClickThrough => "click-through",
             JoinMethod::Voucher => "voucher",
+            JoinMethod::Radius => "radius",
         }
     }
 }
@@ -190,6 +193,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Option<Session>> {
     let method: String = r.get(5)?;
     let method = match method.as_str() {
         "voucher" => JoinMethod::Voucher,
+        "radius" => JoinMethod::Radius,
         _ => JoinMethod::ClickThrough,
     };
     let (Ok(mac), Ok(ip)) = (mac.parse(), ip.parse()) else {

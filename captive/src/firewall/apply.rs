@@ -2,9 +2,11 @@
 //! `nftables` crate's JSON API, and `nft -j -t list table` to see whether
 //! the table is still the one we installed.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Mutex;
 
+use anjungan::wifi::radius::Usage;
 use anjungan::wifi::{Mac, Session};
 use nftables::helper;
 use nftables::schema::Nftables;
@@ -60,7 +62,15 @@ impl Gate for Nft {
         let rules = ruleset::ruleset(&self.spec(), sessions, now);
         let mut installed = self.installed.lock().unwrap_or_else(|e| e.into_inner());
         *installed = None;
-        run("install the portal's table", &rules)?;
+        helper::apply_ruleset_raw(
+            &rules.to_string(),
+            helper::DEFAULT_NFT,
+            helper::DEFAULT_ARGS,
+        )
+        .map_err(|e| Error::Firewall {
+            what: "install the portal's table",
+            message: e.to_string(),
+        })?;
         *installed = listing();
         Ok(())
     }
@@ -79,6 +89,29 @@ impl Gate for Nft {
             }
             other => other,
         }
+    }
+
+    fn usage(&self) -> Result<Vec<(Ipv4Addr, Usage)>> {
+        let mut counted: HashMap<Ipv4Addr, Usage> = HashMap::new();
+        for (name, upload) in [(ruleset::UPLOAD, true), (ruleset::DOWNLOAD, false)] {
+            let args = ["list", "set", "inet", ruleset::TABLE, name];
+            let listing =
+                helper::get_current_ruleset_raw(helper::DEFAULT_NFT, args).map_err(|e| {
+                    Error::Firewall {
+                        what: "read the visitors' counters",
+                        message: e.to_string(),
+                    }
+                })?;
+            for (ip, packets, bytes) in ruleset::counters(&listing) {
+                let u = counted.entry(ip).or_default();
+                if upload {
+                    (u.input_packets, u.input_octets) = (packets, bytes);
+                } else {
+                    (u.output_packets, u.output_octets) = (packets, bytes);
+                }
+            }
+        }
+        Ok(counted.into_iter().collect())
     }
 
     fn drift(&self) -> Option<&'static str> {

@@ -9,6 +9,7 @@ pub mod ruleset;
 
 use std::net::Ipv4Addr;
 
+use anjungan::wifi::radius::Usage;
 use anjungan::wifi::{Mac, Session};
 
 pub use apply::Nft;
@@ -30,6 +31,12 @@ pub trait Gate: Send + Sync {
     /// not: then it must be installed again.
     fn drift(&self) -> Option<&'static str> {
         None
+    }
+    /// Bytes and packets each joined address sent and received since it
+    /// was let out (or since the table was last installed): RADIUS
+    /// accounting reads them.
+    fn usage(&self) -> Result<Vec<(Ipv4Addr, Usage)>> {
+        Ok(Vec::new())
     }
 }
 

@@ -46,6 +46,10 @@ use nftables::types::{NfChainPolicy, NfChainType, NfFamily, NfHook};
 
 pub const TABLE: &str = "anjungan_captive";
 pub const SET: &str = "joined";
+/// Per-address counters of joined visitors (RADIUS accounting reads them):
+/// what each sent to the internet, and what it received.
+pub const UPLOAD: &str = "upload";
+pub const DOWNLOAD: &str = "download";
 const FAMILY: NfFamily = NfFamily::INet;
 
 /// Networks that are never the internet: "this network", RFC 1918,
@@ -104,8 +108,10 @@ pub struct GateSpec {
 }
 
 /// The whole table with `sessions` as the set's elements, each with the
-/// time it has left at `now`. Expired sessions are left out.
-pub fn ruleset(spec: &GateSpec, sessions: &[Session], now: i64) -> Nftables<'static> {
+/// time it has left at `now`. Expired sessions are left out. JSON, because
+/// the counter sets' `counter` flag is not in the `nftables` crate's
+/// types: it is added here (`counted`).
+pub fn ruleset(spec: &GateSpec, sessions: &[Session], now: i64) -> serde_json::Value {
     let mut b = Batch::new();
     // Adding before deleting makes the delete succeed on a first start too;
     // the three commands are one transaction.
@@ -123,18 +129,43 @@ pub fn ruleset(spec: &GateSpec, sessions: &[Session], now: i64) -> Nftables<'sta
         flags: Some(HashSet::from([SetFlag::Timeout])),
         ..Set::default()
     })));
-    let live: Vec<Expression<'static>> = sessions
+    for name in [UPLOAD, DOWNLOAD] {
+        b.add(NfListObject::Set(Box::new(Set {
+            family: FAMILY,
+            table: TABLE.into(),
+            name: name.into(),
+            set_type: SetTypeValue::Single(SetType::Ipv4Addr),
+            flags: Some(HashSet::from([SetFlag::Timeout])),
+            ..Set::default()
+        })));
+    }
+    let live: Vec<&Session> = sessions
         .iter()
         .filter(|s| s.seconds_left(now) > 0)
-        .map(|s| element(s.mac, s.ip, s.seconds_left(now)))
         .collect();
     if !live.is_empty() {
         b.add(NfListObject::Element(Element {
             family: FAMILY,
             table: TABLE.into(),
             name: SET.into(),
-            elem: Cow::Owned(live),
+            elem: Cow::Owned(
+                live.iter()
+                    .map(|s| element(key(s.mac, s.ip), s.seconds_left(now)))
+                    .collect(),
+            ),
         }));
+        for name in [UPLOAD, DOWNLOAD] {
+            b.add(NfListObject::Element(Element {
+                family: FAMILY,
+                table: TABLE.into(),
+                name: name.into(),
+                elem: Cow::Owned(
+                    live.iter()
+                        .map(|s| element(text(&s.ip.to_string()), s.seconds_left(now)))
+                        .collect(),
+                ),
+            }));
+        }
     }
     for (name, kind, hook, prio, rules) in chains(spec) {
         b.add(NfListObject::Chain(Chain {
@@ -159,13 +190,37 @@ pub fn ruleset(spec: &GateSpec, sessions: &[Session], now: i64) -> Nftables<'sta
             }));
         }
     }
-    b.to_nftables()
+    counted(&b.to_nftables())
 }
 
-/// Lets one visitor out for `seconds`.
+/// `rules` with a counter on each element of the counter sets.
+fn counted(rules: &Nftables<'static>) -> serde_json::Value {
+    let mut json = serde_json::to_value(rules).expect("a ruleset serialises");
+    if let Some(commands) = json["nftables"].as_array_mut() {
+        for command in commands {
+            let Some(set) = command.pointer_mut("/add/set") else {
+                continue;
+            };
+            if matches!(set["name"].as_str(), Some(UPLOAD | DOWNLOAD)) {
+                set["stmt"] = serde_json::json!([{ "counter": null }]);
+            }
+        }
+    }
+    json
+}
+
+/// Lets one visitor out for `seconds`, and starts counting their traffic.
 pub fn admit(mac: Mac, ip: Ipv4Addr, seconds: i64) -> Nftables<'static> {
     let mut b = Batch::new();
     b.add(NfListObject::Element(set_element(mac, ip, seconds)));
+    for name in [UPLOAD, DOWNLOAD] {
+        b.add(NfListObject::Element(Element {
+            family: FAMILY,
+            table: TABLE.into(),
+            name: name.into(),
+            elem: Cow::Owned(vec![element(text(&ip.to_string()), seconds)]),
+        }));
+    }
     b.to_nftables()
 }
 
@@ -178,7 +233,33 @@ pub fn revoke(mac: Mac, ip: Ipv4Addr) -> Nftables<'static> {
         name: SET.into(),
         elem: Cow::Owned(vec![key(mac, ip)]),
     }));
+    for name in [UPLOAD, DOWNLOAD] {
+        b.delete(NfListObject::Element(Element {
+            family: FAMILY,
+            table: TABLE.into(),
+            name: name.into(),
+            elem: Cow::Owned(vec![text(&ip.to_string())]),
+        }));
+    }
     b.to_nftables()
+}
+
+/// Address, packets and bytes of each element of a counter set, from
+/// `nft -j list set`'s output.
+pub fn counters(listing: &str) -> Vec<(Ipv4Addr, u64, u64)> {
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(listing) else {
+        return Vec::new();
+    };
+    let sets = json["nftables"].as_array().into_iter().flatten();
+    let elems = sets.filter_map(|o| o["set"]["elem"].as_array()).flatten();
+    elems
+        .filter_map(|e| {
+            let e = &e["elem"];
+            let ip = e["val"].as_str()?.parse().ok()?;
+            let c = &e["counter"];
+            Some((ip, c["packets"].as_u64()?, c["bytes"].as_u64()?))
+        })
+        .collect()
 }
 
 /// Removes the whole table (used when the technician switches gating off).
@@ -202,7 +283,7 @@ fn set_element(mac: Mac, ip: Ipv4Addr, seconds: i64) -> Element<'static> {
         family: FAMILY,
         table: TABLE.into(),
         name: SET.into(),
-        elem: Cow::Owned(vec![element(mac, ip, seconds)]),
+        elem: Cow::Owned(vec![element(key(mac, ip), seconds)]),
     }
 }
 
@@ -213,9 +294,9 @@ fn key(mac: Mac, ip: Ipv4Addr) -> Expression<'static> {
     ]))
 }
 
-fn element(mac: Mac, ip: Ipv4Addr, seconds: i64) -> Expression<'static> {
+fn element(val: Expression<'static>, seconds: i64) -> Expression<'static> {
     Expression::Named(NamedExpression::Elem(Elem {
-        val: Box::new(key(mac, ip)),
+        val: Box::new(val),
         // The kernel's timeout is u32 seconds; sessions are at most a week.
         timeout: Some(seconds.clamp(1, i64::from(u32::MAX)) as u32),
         expires: None,
@@ -409,11 +490,24 @@ fn chains(spec: &GateSpec) -> Vec<ChainDef> {
             isnt(meta(MetaKey::Oifname), text(&spec.uplink)),
             drop(),
         ],
+        // Counted on the way (the element's counter), then accepted.
+        vec![
+            guest(),
+            joined(),
+            is_in(field("ip", "saddr"), text(&format!("@{UPLOAD}"))),
+            accept(),
+        ],
         vec![guest(), joined(), accept()],
         vec![guest(), tcp_dport(443), reset()],
         // QUIC: browsers fall back at once when told the port is closed.
         vec![guest(), udp_dport(443), unreachable()],
         vec![guest(), drop()],
+        vec![
+            to_guest(),
+            established(),
+            is_in(field("ip", "daddr"), text(&format!("@{DOWNLOAD}"))),
+            accept(),
+        ],
         vec![to_guest(), established(), accept()],
         vec![to_guest(), drop()],
     ]);
@@ -538,6 +632,54 @@ fn is_in(left: Expression<'static>, right: Expression<'static>) -> Statement<'st
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counters_are_read_from_nft_s_listing() {
+        let listing = r#"{"nftables": [{"metainfo": {"version": "1.0.6"}}, {"set": {"family": "inet",
+            "name": "upload", "table": "anjungan_captive", "type": "ipv4_addr", "flags": ["timeout"],
+            "elem": [{"elem": {"val": "10.42.0.9", "timeout": 50, "expires": 49,
+            "counter": {"packets": 3, "bytes": 180}}}], "stmt": [{"counter": null}]}}]}"#;
+        assert_eq!(
+            counters(listing),
+            vec![(Ipv4Addr::new(10, 42, 0, 9), 3, 180)]
+        );
+        assert!(counters("not json").is_empty());
+    }
+
+    #[test]
+    fn the_counter_sets_count_and_are_filled_with_the_sessions() {
+        let session = Session {
+            id: 1,
+            mac: Mac([2; 6]),
+            ip: Ipv4Addr::new(10, 42, 0, 9),
+            started_at: 0,
+            expires_at: 100,
+            method: anjungan::wifi::JoinMethod::Radius,
+        };
+        let spec = GateSpec {
+            interface: "wlan0".into(),
+            uplink: "eth0".into(),
+            address: Ipv4Addr::new(10, 42, 0, 1),
+            port: 80,
+            allow_local: Vec::new(),
+            uplink_subnets: Vec::new(),
+        };
+        let json = ruleset(&spec, &[session], 40);
+        let commands = json["nftables"].as_array().unwrap();
+        for name in [UPLOAD, DOWNLOAD] {
+            let set = commands
+                .iter()
+                .find_map(|c| c.pointer("/add/set").filter(|s| s["name"] == name))
+                .unwrap();
+            assert_eq!(set["stmt"], serde_json::json!([{ "counter": null }]));
+            let elements = commands
+                .iter()
+                .find_map(|c| c.pointer("/add/element").filter(|s| s["name"] == name))
+                .unwrap();
+            assert_eq!(elements["elem"][0]["elem"]["val"], "10.42.0.9");
+            assert_eq!(elements["elem"][0]["elem"]["timeout"], 60);
+        }
+    }
 
     fn spec(allow_local: &[&str], uplink: &[(&str, u8)]) -> GateSpec {
         GateSpec {

@@ -435,6 +435,26 @@ impl Bed {
             .status();
     }
 
+    /// Starts `program` with `args` in namespace `ns`, ended with the bed;
+    /// its index among the bed's helpers (for `end_helper`).
+    pub fn spawn_in(&mut self, ns: &str, program: &str, args: &[&str]) -> usize {
+        let child = Command::new("ip")
+            .args(["netns", "exec", &self.ns(ns), program])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{program} runs: {e}"));
+        self.helpers.push(child);
+        self.helpers.len() - 1
+    }
+
+    /// Ends helper `index` (as a crash or a power cut would: SIGKILL).
+    pub fn end_helper(&mut self, index: usize) {
+        let _ = self.helpers[index].kill();
+        let _ = self.helpers[index].wait();
+    }
+
     /// A TCP listener on the device (like SSH would be).
     pub fn listen_on_device(&mut self, addr: &str, port: u16) {
         let child = Command::new("ip")
