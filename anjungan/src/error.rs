@@ -55,6 +55,10 @@ pub enum Error {
     #[error("the admin token {path}: {problem}")]
     AdminToken { path: PathBuf, problem: String },
 
+    /// The dashboard password cannot be set or checked.
+    #[error("admin password: {0}")]
+    AdminPassword(String),
+
     #[error("{what} {path}: {source}")]
     Io {
         what: &'static str,

@@ -6,6 +6,7 @@
 //! This crate knows no UI toolkit, no HTTP framework and no firewall: the
 //! kiosk, the portal and the command line are thin shells around it.
 
+pub mod admin_password;
 pub mod admin_token;
 pub mod alert;
 pub mod catalog;

@@ -7,7 +7,7 @@
 
 use std::net::Ipv4Addr;
 
-use rusqlite::{Row, params};
+use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
 use super::Mac;
@@ -121,6 +121,32 @@ pub fn live(store: &Store, now: i64) -> Result<Vec<Session>> {
             }
         }
         Ok(sessions)
+    })
+}
+
+/// When each session begun since `since` started (Unix seconds, oldest
+/// first): the dashboard's joins per hour and per day.
+pub fn started_since(store: &Store, since: i64) -> Result<Vec<i64>> {
+    store.run(|conn| {
+        conn.prepare_cached(
+            "SELECT started_at FROM wifi_session WHERE started_at >= ?1 ORDER BY started_at",
+        )?
+        .query_map([since], |r| r.get(0))?
+        .collect()
+    })
+}
+
+/// Gives live session `id` `seconds` more; false when it is not live. The
+/// firewall is the caller's to tell.
+pub fn extend(store: &Store, id: i64, seconds: i64, now: i64) -> Result<Option<i64>> {
+    store.run(|conn| {
+        conn.query_row(
+            "UPDATE wifi_session SET expires_at = expires_at + ?2
+             WHERE id = ?1 AND ended_at IS NULL AND expires_at > ?3 RETURNING expires_at",
+            params![id, seconds, now],
+            |r| r.get(0),
+        )
+        .optional()
     })
 }
 
