@@ -13,7 +13,9 @@ pub struct Bar {
 }
 
 const HEIGHT: u32 = 160;
-const BAR_WIDTH: u32 = 22;
+/// Every chart is as wide, whatever its number of bars, so two charts
+/// beside each other have the same scale of text.
+const WIDTH: u32 = 680;
 const GAP: u32 = 6;
 const TOP: u32 = 18;
 const BOTTOM: u32 = 34;
@@ -22,7 +24,9 @@ const BOTTOM: u32 = 34;
 /// written under the axis (all of them would overlap on a phone).
 pub fn bars(title: &str, bars: &[Bar], label_every: usize) -> Markup {
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
-    let width = (bars.len() as u32) * (BAR_WIDTH + GAP) + GAP;
+    let width = WIDTH;
+    let n = (bars.len() as u32).max(1);
+    let bar_width = (WIDTH - GAP) / n - GAP;
     let plot = HEIGHT - TOP - BOTTOM;
     let label_every = label_every.max(1);
     html! {
@@ -32,15 +36,15 @@ pub fn bars(title: &str, bars: &[Bar], label_every: usize) -> Markup {
             line x1="0" x2=(width) y1=(TOP + plot) y2=(TOP + plot) stroke="#000" {}
             @for (i, bar) in bars.iter().enumerate() {
                 @let h = (bar.value * u64::from(plot) / max) as u32;
-                @let x = GAP + (i as u32) * (BAR_WIDTH + GAP);
+                @let x = GAP + (i as u32) * (bar_width + GAP);
                 // Outlined and numbered: nothing depends on the colour.
-                rect x=(x) y=(TOP + plot - h) width=(BAR_WIDTH) height=(h)
+                rect x=(x) y=(TOP + plot - h) width=(bar_width) height=(h)
                     fill="#9bc" stroke="#000" stroke-width="1" {}
                 @if bar.value > 0 {
-                    text x=(x + BAR_WIDTH / 2) y=(TOP + plot - h - 3) font-size="10" text-anchor="middle" { (bar.value) }
+                    text x=(x + bar_width / 2) y=(TOP + plot - h - 3) font-size="10" text-anchor="middle" { (bar.value) }
                 }
                 @if i % label_every == 0 {
-                    text x=(x + BAR_WIDTH / 2) y=(HEIGHT - BOTTOM + 14) font-size="10" text-anchor="middle" { (bar.label) }
+                    text x=(x + bar_width / 2) y=(HEIGHT - BOTTOM + 14) font-size="10" text-anchor="middle" { (bar.label) }
                 }
             }
         }
