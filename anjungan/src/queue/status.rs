@@ -27,6 +27,8 @@ pub struct PrefixStatus {
     pub waiting: u32,
     /// Numbers taken today.
     pub taken: u32,
+    /// When the first number still waiting was taken, RFC 3339, UTC.
+    pub waiting_since: Option<String>,
 }
 
 /// The queue prefixes of the catalog's services, each once.
@@ -65,6 +67,7 @@ pub fn status(
             "SELECT prefix,
                     COUNT(*) FILTER (WHERE called_at IS NULL),
                     COUNT(*),
+                    MIN(taken_at) FILTER (WHERE called_at IS NULL),
                     (SELECT printf('%s%03d', l.prefix, l.seq) || char(9) || COALESCE(l.counter, '')
                             || char(9) || l.announced_at
                      FROM queue_ticket l
@@ -74,13 +77,14 @@ pub fn status(
              FROM queue_ticket t WHERE day = ?1 GROUP BY prefix",
         )?
         .query_map(params![day], |r| {
-            let last: Option<String> = r.get(3)?;
+            let last: Option<String> = r.get(4)?;
             let mut last = last.as_deref().map(|l| l.split('\t'));
             let mut part = || last.as_mut().and_then(|p| p.next()).map(str::to_owned);
             Ok(PrefixStatus {
                 prefix: r.get(0)?,
                 waiting: r.get(1)?,
                 taken: r.get(2)?,
+                waiting_since: r.get(3)?,
                 last_called: part(),
                 counter: part().and_then(|c| c.parse().ok()),
                 called_at: part(),
@@ -97,6 +101,7 @@ pub fn status(
                 called_at: None,
                 waiting: 0,
                 taken: 0,
+                waiting_since: None,
             });
         }
     }
@@ -152,6 +157,7 @@ mod tests {
             ("A", Some("A002"), None, 2, 4)
         );
         assert_eq!(a.called_at.as_deref(), Some("2026-11-30T03:00:00Z"));
+        assert_eq!(a.waiting_since.as_deref(), Some("2026-11-30T01:00:00Z"));
         assert_eq!(
             (
                 all[1].prefix.as_str(),
