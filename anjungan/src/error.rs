@@ -78,6 +78,16 @@ pub enum Error {
     )]
     NoQueue { id: String },
 
+    /// Staff named a queue prefix that no service of the catalog numbers in.
+    #[error(
+        "no service of the catalog takes queue numbers with the prefix \"{prefix}\"; the prefixes are: {known}"
+    )]
+    NoSuchQueuePrefix { prefix: String, known: String },
+
+    /// Staff named a counter outside the numbers counters have.
+    #[error("there is no counter {counter}; counters are numbered 1 to 99")]
+    QueueCounter { counter: u8 },
+
     /// A survey form that cannot be recorded.
     #[error("survey answer refused: {0}")]
     Survey(#[from] crate::voice::survey::Invalid),

@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod config;
 pub mod error;
 pub mod lang;
+pub mod metrics;
 pub mod print;
 pub mod queue;
 mod readable_code;

@@ -18,6 +18,7 @@ use clap::{Parser, Subcommand};
 
 mod complaint;
 mod printer;
+mod queue;
 mod receipt;
 mod survey;
 
@@ -25,7 +26,7 @@ mod survey;
 #[command(
     name = "anjungan",
     version,
-    about = "Anjungan's technician command line: the service catalog, its search, Wi-Fi vouchers, the survey report, complaints and the configuration.",
+    about = "Anjungan's technician command line: the service catalog, its search, Wi-Fi vouchers, the queue at the counters, the survey report, complaints and the configuration.",
     long_about = "Anjungan's technician command line.\n\n\
         The configuration is read from --config, else $ANJUNGAN_CONFIG, else \
         /etc/anjungan/anjungan.toml; without any, built-in defaults and the demo catalog are used."
@@ -61,6 +62,9 @@ enum Command {
     /// The printer: its status, jobs waiting after a fault, recent faults.
     #[command(subcommand)]
     Printer(printer::Command),
+    /// The queue at the counters: call the next number, call it again, skip it, see who waits.
+    #[command(subcommand)]
+    Queue(queue::Command),
     /// The satisfaction survey (IKM): the report, and paper forms typed in.
     #[command(subcommand)]
     Survey(survey::Command),
@@ -181,6 +185,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Receipt(args) => receipt::run(args, &config),
         Command::Printer(c) => printer::run(c, &config),
+        Command::Queue(c) => queue::run(c, &config),
         Command::Survey(c) => survey::run(c, &config),
         Command::Complaint(c) => complaint::run(c, &config),
         Command::Alerts { limit } => {
