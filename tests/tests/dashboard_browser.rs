@@ -3,7 +3,8 @@
 //! page: the login (refused until `anjungan admin password` has set one),
 //! Health with an alert acknowledged, Wi-Fi (a guest's session ended: the
 //! guest is captive again; vouchers printed through the spool and as a
-//! sheet), Survey and complaints (a status changed), Catalog (a bad bundle
+//! sheet), Queue (calling the next number makes a ticket's "waiting
+//! ahead" fall), Survey and complaints (a status changed), Catalog (a bad bundle
 //! refused with the command line's own words). Before that, every page
 //! and action without a login is refused; after it, guessing the password
 //! is slowed (the waits the portal asks for are measured).
@@ -28,13 +29,16 @@ const ADMIN: &str = "http://127.0.0.1:8081";
 const PASSWORD: &str = "kopi tubruk tanpa gula";
 
 /// Every page and action of the dashboard, and the API.
-const PAGES: &[&str] = &["/", "/wifi", "/survey", "/survey/report", "/catalog"];
+const PAGES: &[&str] = &["/", "/wifi", "/queue", "/survey", "/survey/report", "/catalog"];
 const ACTIONS: &[&str] = &[
     "/logout",
     "/alerts/1/ack",
     "/wifi/sessions/1/end",
     "/wifi/sessions/1/extend",
     "/wifi/vouchers",
+    "/queue/A/call",
+    "/queue/A/recall",
+    "/queue/A/skip",
     "/complaints/ADU-AAAA-BBBB/status",
     "/catalog",
 ];
@@ -204,8 +208,46 @@ fn a_technician_logs_in_and_walks_every_page_of_the_dashboard() {
         assert!(found.is_some(), "{code} is a voucher of the device");
     }
 
-    // Survey and complaints: a complaint's status changed.
+    // Queue: three citizens took numbers; calling the next one to counter
+    // 2 makes the last one's "waiting ahead" fall from 2 to 1.
+    let catalog = anjungan::catalog::load(&db).unwrap();
+    let service = catalog
+        .services()
+        .iter()
+        .find(|s| s.queue_prefix.is_some())
+        .expect("a service with queue numbers");
+    let prefix = service.queue_prefix.clone().unwrap();
     let mut db = db;
+    let tickets: Vec<_> = (0..3)
+        .map(|_| anjungan::queue::take(&mut db, &prefix, &service.id, now).unwrap())
+        .collect();
+    assert_eq!(anjungan::queue::waiting_ahead(&db, tickets[2].id).unwrap(), 2);
+    browser.open(&format!("{ADMIN}/queue"));
+    let section = format!("document.getElementById('queue-{prefix}')");
+    assert_eq!(browser.eval(&format!("{section}.querySelector('.waiting').textContent")), json!("3"));
+    shots(&mut browser, "queue");
+    browser.eval(&format!("{section}.querySelector('input[name=counter]').value = '2'"));
+    browser.and_wait_for_load(|b| {
+        b.eval(&format!("{section}.querySelector('button.call').click()"));
+    });
+    assert_eq!(anjungan::queue::waiting_ahead(&db, tickets[2].id).unwrap(), 1);
+    let first = tickets[0].number();
+    assert!(browser.text().contains(&format!("Called: {first} to counter 2")), "{}", browser.text());
+    assert_eq!(
+        browser.eval(&format!("{section}.querySelector('.served').textContent")),
+        json!(format!("{first} · counter 2"))
+    );
+    browser.and_wait_for_load(|b| {
+        b.eval(&format!("{section}.querySelector('button.skip').click()"));
+    });
+    assert_eq!(anjungan::queue::waiting_ahead(&db, tickets[2].id).unwrap(), 0, "skipped, the next called");
+    let out = bed.device.run("anjungan", &["queue", "status", "--json"]);
+    let status: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let mine = status.as_array().unwrap().iter().find(|s| s["prefix"] == json!(prefix)).unwrap().clone();
+    assert_eq!(mine["last_called"], json!(tickets[1].number()), "{mine}");
+    assert_eq!(mine["waiting"], json!(1), "{mine}");
+
+    // Survey and complaints: a complaint's status changed.
     let draft = anjungan::voice::complaint::Draft::new(
         "Antrean loket 3 tidak bergerak.",
         anjungan::voice::complaint::Category::Service,

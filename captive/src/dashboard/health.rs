@@ -26,6 +26,9 @@ struct Facts {
     machine: Machine,
     /// `Ok`: ready; `Err`: what is wrong, in words.
     printer: Result<(), String>,
+    /// Since when the kiosk has seen it so (RFC 3339, UTC); `None`: asked
+    /// now, the kiosk never did.
+    printer_since: Option<String>,
     waiting: Vec<spool::Pending>,
     catalog: Option<Installed>,
     demo_services: usize,
@@ -34,9 +37,19 @@ struct Facts {
 
 fn gather(d: &Dashboard, store: &mut anjungan::store::Store) -> crate::Result<Facts> {
     let catalog = catalog::load(store)?;
+    // The kiosk's last word on the printer when it has one: asking a USB
+    // printer while the kiosk prints would get in its way.
+    let (printer, printer_since) = match spool::printer_state(store)? {
+        Some(state) => (state.fault.map_or(Ok(()), Err), Some(state.since)),
+        None => (
+            transport::status(&d.config.kiosk.printer).map_err(|f| f.code().to_owned()),
+            None,
+        ),
+    };
     Ok(Facts {
         machine: machine::read(&d.config.device.data_dir),
-        printer: transport::status(&d.config.kiosk.printer).map_err(|f| f.to_string()),
+        printer,
+        printer_since,
         waiting: spool::pending(store)?,
         catalog: catalog.installed().cloned(),
         demo_services: catalog.services().len(),
@@ -126,8 +139,9 @@ fn page(d: &Dashboard, visit: &Visit, f: &Facts, done: Option<(bool, String)>) -
                 p id="printer" {
                     @match &f.printer {
                         Ok(()) => (t("Siap", "Ready")),
-                        Err(fault) => strong.warn { (fault) },
+                        Err(code) => strong.warn { (fault_text(code, lang)) },
                     }
+                    @if let Some(since) = &f.printer_since { " " small { (t("sejak ", "since ")) (since) } }
                 }
                 p { (t("Menunggu dicetak: ", "Jobs waiting: ")) strong id="jobs-waiting" { (f.waiting.len()) } }
                 @if !f.waiting.is_empty() {
@@ -177,6 +191,19 @@ fn page(d: &Dashboard, visit: &Visit, f: &Facts, done: Option<(bool, String)>) -
         }
     };
     layout::page(visit, d.device_name(), "/", t("Kesehatan perangkat", "Device health"), body)
+}
+
+/// A fault code of `transport::Fault::code` in words.
+fn fault_text(code: &str, lang: anjungan::Lang) -> &str {
+    match code {
+        "paper-out" => lang.choose("Kertas habis", "Out of paper"),
+        "cover-open" => lang.choose("Tutup printer terbuka", "Cover open"),
+        "offline" => lang.choose("Printer offline", "Offline"),
+        "no-answer" => lang.choose("Printer tidak menjawab", "Not answering"),
+        "unreachable" => lang.choose("Printer tidak terjangkau", "Cannot be reached"),
+        "not-configured" => lang.choose("Tidak ada printer ([kiosk] printer)", "No printer configured ([kiosk] printer)"),
+        other => other,
+    }
 }
 
 fn alert_kind(kind: &str, lang: anjungan::Lang) -> &str {

@@ -31,6 +31,7 @@ svg.chart{width:100%;max-width:48em;height:auto;display:block}small{color:#555}\
 pub const PAGES: &[(&str, &str, &str)] = &[
     ("/", "Kesehatan", "Health"),
     ("/wifi", "Wi-Fi", "Wi-Fi"),
+    ("/queue", "Antrean", "Queue"),
     ("/survey", "Survei & pengaduan", "Survey & complaints"),
     ("/catalog", "Katalog", "Catalog"),
 ];

@@ -7,8 +7,8 @@
 //! - `logins`, `throttle`, `login`: who is logged in, how guessing is
 //!   slowed, the login and logout pages;
 //! - `layout`, `chart`: the frame and the SVG charts;
-//! - `health`, `machine`: the device's state; `wifi`, `voice`, `catalog`:
-//!   the other pages and their actions.
+//! - `health`, `machine`: the device's state; `wifi`, `voice`, `catalog`,
+//!   `queue`: the other pages and their actions.
 
 pub mod catalog;
 pub mod chart;
@@ -17,6 +17,7 @@ pub mod layout;
 pub mod login;
 pub mod logins;
 pub mod machine;
+pub mod queue;
 pub mod throttle;
 pub mod voice;
 pub mod wifi;
@@ -100,6 +101,10 @@ pub fn routes() -> Router<Arc<Dashboard>> {
         .route("/wifi/sessions/{id}/end", post(wifi::end))
         .route("/wifi/sessions/{id}/extend", post(wifi::extend))
         .route("/wifi/vouchers", post(wifi::vouchers))
+        .route("/queue", get(queue::show))
+        .route("/queue/{prefix}/call", post(queue::call))
+        .route("/queue/{prefix}/recall", post(queue::recall))
+        .route("/queue/{prefix}/skip", post(queue::skip))
         .route("/survey", get(voice::show))
         .route("/survey/report", get(voice::report))
         .route("/complaints/{reference}/status", post(voice::set_status))
