@@ -2,8 +2,8 @@
 //! kept in the store as an argon2id hash only, checked at the dashboard's
 //! login. There is no default: until one is set, nobody can log in.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rusqlite::{OptionalExtension, params};
 
 use crate::store::Store;
@@ -90,7 +90,9 @@ fn stored(store: &Store) -> Result<Option<String>> {
 fn hash(password: &str) -> Result<String> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|e| {
-        Error::AdminPassword(format!("the kernel's random source failed ({e}); try again"))
+        Error::AdminPassword(format!(
+            "the kernel's random source failed ({e}); try again"
+        ))
     })?;
     let salt = SaltString::encode_b64(&salt)
         .map_err(|e| Error::AdminPassword(format!("cannot make a salt ({e})")))?;
@@ -115,7 +117,10 @@ mod tests {
         let now = chrono::Utc::now();
         set(&store, "kuda lumping merah", now).unwrap();
         assert!(is_set(&store).unwrap());
-        assert_eq!(verify(&store, "kuda lumping merah").unwrap(), Verdict::Right);
+        assert_eq!(
+            verify(&store, "kuda lumping merah").unwrap(),
+            Verdict::Right
+        );
         assert_eq!(verify(&store, "kuda lumping biru").unwrap(), Verdict::Wrong);
         assert_eq!(verify(&store, "").unwrap(), Verdict::Wrong);
         assert_eq!(verify(&store, &"x".repeat(10_000)).unwrap(), Verdict::Wrong);
@@ -125,8 +130,14 @@ mod tests {
         assert!(kept.starts_with("$argon2id$"), "{kept}");
         assert!(!kept.contains("kuda"));
         set(&store, "sate ayam pak kumis", now).unwrap();
-        assert_eq!(verify(&store, "kuda lumping merah").unwrap(), Verdict::Wrong);
-        assert_eq!(verify(&store, "sate ayam pak kumis").unwrap(), Verdict::Right);
+        assert_eq!(
+            verify(&store, "kuda lumping merah").unwrap(),
+            Verdict::Wrong
+        );
+        assert_eq!(
+            verify(&store, "sate ayam pak kumis").unwrap(),
+            Verdict::Right
+        );
     }
 
     #[test]

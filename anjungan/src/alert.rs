@@ -65,7 +65,11 @@ pub fn recent(store: &Store, limit: usize) -> Result<Vec<Alert>> {
 }
 
 /// Marks alert `id` as seen; false when there is no open alert with that id.
-pub fn acknowledge<Tz: chrono::TimeZone>(store: &Store, id: i64, now: DateTime<Tz>) -> Result<bool> {
+pub fn acknowledge<Tz: chrono::TimeZone>(
+    store: &Store,
+    id: i64,
+    now: DateTime<Tz>,
+) -> Result<bool> {
     let changed = store.run(|conn| {
         conn.execute(
             "UPDATE alert SET acknowledged_at = ?2 WHERE id = ?1 AND acknowledged_at IS NULL",
@@ -99,7 +103,10 @@ mod tests {
         assert!(!acknowledge(&store, alerts[0].id, at(6)).unwrap(), "once");
         assert!(!acknowledge(&store, 999, at(6)).unwrap());
         let alerts = recent(&store, 10).unwrap();
-        assert_eq!(alerts[0].acknowledged_at.as_deref(), Some("2026-11-30T02:05:00Z"));
+        assert_eq!(
+            alerts[0].acknowledged_at.as_deref(),
+            Some("2026-11-30T02:05:00Z")
+        );
         assert_eq!(alerts[1].acknowledged_at, None);
     }
 }

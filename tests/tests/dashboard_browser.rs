@@ -29,7 +29,14 @@ const ADMIN: &str = "http://127.0.0.1:8081";
 const PASSWORD: &str = "kopi tubruk tanpa gula";
 
 /// Every page and action of the dashboard, and the API.
-const PAGES: &[&str] = &["/", "/wifi", "/queue", "/survey", "/survey/report", "/catalog"];
+const PAGES: &[&str] = &[
+    "/",
+    "/wifi",
+    "/queue",
+    "/survey",
+    "/survey/report",
+    "/catalog",
+];
 const ACTIONS: &[&str] = &[
     "/logout",
     "/alerts/1/ack",
@@ -50,7 +57,11 @@ fn admin_curl(bed: &Bed, args: &[&str]) -> (u16, String, String) {
     let out = bed.curl_in("gw", &all);
     let (rest, code) = out.rsplit_once('\n').unwrap_or(("", &out));
     let (head, body) = rest.split_once("\r\n\r\n").unwrap_or((rest, ""));
-    (code.trim().parse().unwrap_or(0), head.to_owned(), body.to_owned())
+    (
+        code.trim().parse().unwrap_or(0),
+        head.to_owned(),
+        body.to_owned(),
+    )
 }
 
 fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
@@ -110,10 +121,18 @@ fn a_technician_logs_in_and_walks_every_page_of_the_dashboard() {
         assert_eq!(code, 401, "GET {path}");
         let (code, head, _) = admin_curl(&bed, &["-H", "Accept: text/html", &url]);
         if PAGES.contains(path) {
-            assert_eq!((code, header(&head, "location")), (303, Some("/login")), "{path}");
+            assert_eq!(
+                (code, header(&head, "location")),
+                (303, Some("/login")),
+                "{path}"
+            );
         }
     }
-    assert_eq!(bed.admin("GET", "/api/status").0, 200, "the token still works");
+    assert_eq!(
+        bed.admin("GET", "/api/status").0,
+        200,
+        "the token still works"
+    );
 
     // Some things for the pages to show.
     let db = anjungan::store::Store::open(&bed.device.dir.path().join("data/anjungan.db"))
@@ -121,7 +140,10 @@ fn a_technician_logs_in_and_walks_every_page_of_the_dashboard() {
     let now = chrono::Local::now().fixed_offset();
     anjungan::alert::raise(&db, anjungan::alert::Kind::CallStaff, "panel button", now).unwrap();
     bed.click_through("v1");
-    assert!(bed.http("v1", "http://www.example.com/").0 == 200, "the guest is out");
+    assert!(
+        bed.http("v1", "http://www.example.com/").0 == 200,
+        "the guest is out"
+    );
 
     let mut browser = Chromium::launch(&bed.ns("gw"));
     browser.open_tab();
@@ -137,21 +159,38 @@ fn a_technician_logs_in_and_walks_every_page_of_the_dashboard() {
     assert_eq!(browser.eval("location.pathname"), json!("/login"));
     let text = browser.text();
     assert!(text.contains("sudo anjungan admin password"), "{text}");
-    browser.eval(&format!("document.getElementById('password').value = '{PASSWORD}'"));
+    browser.eval(&format!(
+        "document.getElementById('password').value = '{PASSWORD}'"
+    ));
     browser.click("login");
-    assert!(browser.text().contains("No dashboard password"), "{}", browser.text());
+    assert!(
+        browser.text().contains("No dashboard password"),
+        "{}",
+        browser.text()
+    );
     shots(&mut browser, "login");
 
     let out = set_password(&bed, "short");
     assert!(!out.status.success());
-    assert!(tests::stderr(&out).contains("at least 10"), "{}", tests::stderr(&out));
+    assert!(
+        tests::stderr(&out).contains("at least 10"),
+        "{}",
+        tests::stderr(&out)
+    );
     let out = set_password(&bed, PASSWORD);
     assert!(out.status.success(), "{}", tests::stderr(&out));
 
     browser.open(&format!("{ADMIN}/login"));
-    browser.eval(&format!("document.getElementById('password').value = '{PASSWORD}'"));
+    browser.eval(&format!(
+        "document.getElementById('password').value = '{PASSWORD}'"
+    ));
     browser.click("login");
-    assert_eq!(browser.eval("location.pathname"), json!("/"), "{}", browser.text());
+    assert_eq!(
+        browser.eval("location.pathname"),
+        json!("/"),
+        "{}",
+        browser.text()
+    );
     let cookie = browser.call("Network.getCookies", json!({"urls": [ADMIN]}));
     let cookie = &cookie["cookies"][0];
     assert_eq!(
@@ -162,19 +201,33 @@ fn a_technician_logs_in_and_walks_every_page_of_the_dashboard() {
 
     // Health: the device, the printer, the alert; acknowledged.
     let text = browser.text();
-    for expected in ["test-device", "Ready", "Jobs waiting: 0", "Call staff", "panel button", "1 open"] {
+    for expected in [
+        "test-device",
+        "Ready",
+        "Jobs waiting: 0",
+        "Call staff",
+        "panel button",
+        "1 open",
+    ] {
         assert!(text.contains(expected), "{expected}: {text}");
     }
     shots(&mut browser, "health");
     browser.and_wait_for_load(|b| {
         b.eval("document.querySelector('button.ack').click()");
     });
-    assert!(browser.text().contains("Alert acknowledged"), "{}", browser.text());
+    assert!(
+        browser.text().contains("Alert acknowledged"),
+        "{}",
+        browser.text()
+    );
     assert!(browser.text().contains("(0 open)"));
 
     // Wi-Fi: the guest's session, ended; the guest is captive again.
     browser.open(&format!("{ADMIN}/wifi"));
-    assert_eq!(browser.eval("document.getElementById('visitors').textContent"), json!("1"));
+    assert_eq!(
+        browser.eval("document.getElementById('visitors').textContent"),
+        json!("1")
+    );
     let guest_ip = bed.ip_of("v1");
     assert_eq!(
         browser.eval("document.querySelector('button.end').dataset.ip"),
@@ -186,14 +239,25 @@ fn a_technician_logs_in_and_walks_every_page_of_the_dashboard() {
         b.eval("document.querySelector('button.end').click()");
     });
     assert!(browser.text().contains("ended"), "{}", browser.text());
-    assert_eq!(browser.eval("document.getElementById('visitors').textContent"), json!("0"));
+    assert_eq!(
+        browser.eval("document.getElementById('visitors').textContent"),
+        json!("0")
+    );
     let (code, _, location) = bed.http("v1", "http://www.example.com/");
-    assert_eq!((code, location.as_str()), (302, captive_bed::PORTAL), "captive again");
+    assert_eq!(
+        (code, location.as_str()),
+        (302, captive_bed::PORTAL),
+        "captive again"
+    );
 
     // Vouchers: two printed on the kiosk's printer, three as a sheet.
     browser.eval("document.getElementById('count').value = '2'");
     browser.click("print-vouchers");
-    assert!(browser.text().contains("2 vouchers printed"), "{}", browser.text());
+    assert!(
+        browser.text().contains("2 vouchers printed"),
+        "{}",
+        browser.text()
+    );
     let slips = std::fs::read(&printer).expect("the printer got the slips");
     assert!(!slips.is_empty());
     browser.open(&format!("{ADMIN}/wifi"));
@@ -221,18 +285,35 @@ fn a_technician_logs_in_and_walks_every_page_of_the_dashboard() {
     let tickets: Vec<_> = (0..3)
         .map(|_| anjungan::queue::take(&mut db, &prefix, &service.id, now).unwrap())
         .collect();
-    assert_eq!(anjungan::queue::waiting_ahead(&db, tickets[2].id).unwrap(), 2);
+    assert_eq!(
+        anjungan::queue::waiting_ahead(&db, tickets[2].id).unwrap(),
+        2
+    );
     browser.open(&format!("{ADMIN}/queue"));
     let section = format!("document.getElementById('queue-{prefix}')");
-    assert_eq!(browser.eval(&format!("{section}.querySelector('.waiting').textContent")), json!("3"));
+    assert_eq!(
+        browser.eval(&format!("{section}.querySelector('.waiting').textContent")),
+        json!("3")
+    );
     shots(&mut browser, "queue");
-    browser.eval(&format!("{section}.querySelector('input[name=counter]').value = '2'"));
+    browser.eval(&format!(
+        "{section}.querySelector('input[name=counter]').value = '2'"
+    ));
     browser.and_wait_for_load(|b| {
         b.eval(&format!("{section}.querySelector('button.call').click()"));
     });
-    assert_eq!(anjungan::queue::waiting_ahead(&db, tickets[2].id).unwrap(), 1);
+    assert_eq!(
+        anjungan::queue::waiting_ahead(&db, tickets[2].id).unwrap(),
+        1
+    );
     let first = tickets[0].number();
-    assert!(browser.text().contains(&format!("Called: {first} to counter 2")), "{}", browser.text());
+    assert!(
+        browser
+            .text()
+            .contains(&format!("Called: {first} to counter 2")),
+        "{}",
+        browser.text()
+    );
     assert_eq!(
         browser.eval(&format!("{section}.querySelector('.served').textContent")),
         json!(format!("{first} · counter 2"))
@@ -240,10 +321,20 @@ fn a_technician_logs_in_and_walks_every_page_of_the_dashboard() {
     browser.and_wait_for_load(|b| {
         b.eval(&format!("{section}.querySelector('button.skip').click()"));
     });
-    assert_eq!(anjungan::queue::waiting_ahead(&db, tickets[2].id).unwrap(), 0, "skipped, the next called");
+    assert_eq!(
+        anjungan::queue::waiting_ahead(&db, tickets[2].id).unwrap(),
+        0,
+        "skipped, the next called"
+    );
     let out = bed.device.run("anjungan", &["queue", "status", "--json"]);
     let status: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    let mine = status.as_array().unwrap().iter().find(|s| s["prefix"] == json!(prefix)).unwrap().clone();
+    let mine = status
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["prefix"] == json!(prefix))
+        .unwrap()
+        .clone();
     assert_eq!(mine["last_called"], json!(tickets[1].number()), "{mine}");
     assert_eq!(mine["waiting"], json!(1), "{mine}");
 
@@ -259,7 +350,11 @@ fn a_technician_logs_in_and_walks_every_page_of_the_dashboard() {
     .expect("a complaint");
     let filed = anjungan::voice::complaint::submit(&mut db, &draft, now).unwrap();
     browser.open(&format!("{ADMIN}/survey"));
-    assert!(browser.text().contains("Antrean loket 3"), "{}", browser.text());
+    assert!(
+        browser.text().contains("Antrean loket 3"),
+        "{}",
+        browser.text()
+    );
     shots(&mut browser, "survey");
     browser.eval(
         "document.querySelector('#complaints select').value = 'in-progress'; \
@@ -268,7 +363,9 @@ fn a_technician_logs_in_and_walks_every_page_of_the_dashboard() {
     browser.and_wait_for_load(|b| {
         b.eval("document.querySelector('#complaints form button').click()");
     });
-    let found = anjungan::voice::complaint::find(&db, &filed.reference).unwrap().unwrap();
+    let found = anjungan::voice::complaint::find(&db, &filed.reference)
+        .unwrap()
+        .unwrap();
     assert_eq!(found.status.code(), "in-progress");
     assert_eq!(found.note.as_deref(), Some("Sedang kami periksa."));
     browser.open(&format!("{ADMIN}/survey/report"));
@@ -299,11 +396,19 @@ fn a_technician_logs_in_and_walks_every_page_of_the_dashboard() {
 
     // Language and logout.
     browser.open(&format!("{ADMIN}/?lang=id"));
-    assert!(browser.text().contains("Kesehatan perangkat"), "{}", browser.text());
+    assert!(
+        browser.text().contains("Kesehatan perangkat"),
+        "{}",
+        browser.text()
+    );
     browser.click("logout");
     assert_eq!(browser.eval("location.pathname"), json!("/login"));
     browser.open(&format!("{ADMIN}/"));
-    assert_eq!(browser.eval("location.pathname"), json!("/login"), "logged out");
+    assert_eq!(
+        browser.eval("location.pathname"),
+        json!("/login"),
+        "logged out"
+    );
     drop(browser);
 
     // Guessing: each wrong try after the second makes the next wait

@@ -150,5 +150,11 @@ fn page(d: &Dashboard, visit: &Visit, f: &Facts, done: Option<(bool, String)>) -
             } }
         }
     };
-    layout::page(visit, d.device_name(), "/catalog", t("Katalog layanan", "Service catalog"), body)
+    layout::page(
+        visit,
+        d.device_name(),
+        "/catalog",
+        t("Katalog layanan", "Service catalog"),
+        body,
+    )
 }

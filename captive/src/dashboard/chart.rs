@@ -92,12 +92,18 @@ mod tests {
         // 2026-11-30 10:15 local is 03:15 UTC.
         let now = 1_795_999_500; // any time; buckets are relative to it
         let times = [now, now - 10, now - hour, now - 5 * hour, now - 30 * hour];
-        let bars = bucket(&times, now, hour, 24, offset, |s| ((s + offset) / hour % 24).to_string());
+        let bars = bucket(&times, now, hour, 24, offset, |s| {
+            ((s + offset) / hour % 24).to_string()
+        });
         assert_eq!(bars.len(), 24);
         assert_eq!(bars[23].value, 2);
         assert_eq!(bars[22].value, 1);
         assert_eq!(bars[18].value, 1);
-        assert_eq!(bars.iter().map(|b| b.value).sum::<u64>(), 4, "the one 30 h ago is out");
+        assert_eq!(
+            bars.iter().map(|b| b.value).sum::<u64>(),
+            4,
+            "the one 30 h ago is out"
+        );
         let local_hour = (now + offset) / hour % 24;
         assert_eq!(bars[23].label, local_hour.to_string());
 
@@ -110,15 +116,30 @@ mod tests {
         let svg = bars(
             "Joins <per hour>",
             &[
-                Bar { label: "9".into(), value: 3 },
-                Bar { label: "<b>".into(), value: 0 },
-                Bar { label: "11".into(), value: 12 },
+                Bar {
+                    label: "9".into(),
+                    value: 3,
+                },
+                Bar {
+                    label: "<b>".into(),
+                    value: 0,
+                },
+                Bar {
+                    label: "11".into(),
+                    value: 12,
+                },
             ],
             1,
         )
         .into_string();
-        assert!(svg.contains(">3</text>") && svg.contains(">12</text>"), "{svg}");
+        assert!(
+            svg.contains(">3</text>") && svg.contains(">12</text>"),
+            "{svg}"
+        );
         assert!(svg.contains("&lt;b&gt;") && !svg.contains("<b>"), "{svg}");
-        assert!(svg.contains("<title>Joins &lt;per hour&gt;</title>"), "{svg}");
+        assert!(
+            svg.contains("<title>Joins &lt;per hour&gt;</title>"),
+            "{svg}"
+        );
     }
 }

@@ -84,13 +84,22 @@ pub async fn acknowledge(
         return stale_form(&visit);
     }
     let now = chrono::Utc::now();
-    match d.blocking(move |_, store| Ok(alert::acknowledge(store, id, now)?)).await {
+    match d
+        .blocking(move |_, store| Ok(alert::acknowledge(store, id, now)?))
+        .await
+    {
         Ok(done) => {
             let lang = visit.lang;
             let text = if done {
-                lang.choose("Peringatan ditandai sudah ditangani.", "Alert acknowledged.")
+                lang.choose(
+                    "Peringatan ditandai sudah ditangani.",
+                    "Alert acknowledged.",
+                )
             } else {
-                lang.choose("Peringatan itu sudah ditangani.", "That alert was already acknowledged.")
+                lang.choose(
+                    "Peringatan itu sudah ditangani.",
+                    "That alert was already acknowledged.",
+                )
             };
             render(&d, &visit, Some((done, text.to_owned()))).await
         }
@@ -103,7 +112,11 @@ fn page(d: &Dashboard, visit: &Visit, f: &Facts, done: Option<(bool, String)>) -
     let t = |id: &'static str, en: &'static str| lang.choose(id, en);
     let unknown = t("tidak diketahui", "unknown");
     let m = &f.machine;
-    let open = f.alerts.iter().filter(|a| a.acknowledged_at.is_none()).count();
+    let open = f
+        .alerts
+        .iter()
+        .filter(|a| a.acknowledged_at.is_none())
+        .count();
     let body = html! {
         @if let Some((ok, text)) = done { (notice(ok, &text)) }
         div.grid {
@@ -190,7 +203,13 @@ fn page(d: &Dashboard, visit: &Visit, f: &Facts, done: Option<(bool, String)>) -
             }
         }
     };
-    layout::page(visit, d.device_name(), "/", t("Kesehatan perangkat", "Device health"), body)
+    layout::page(
+        visit,
+        d.device_name(),
+        "/",
+        t("Kesehatan perangkat", "Device health"),
+        body,
+    )
 }
 
 /// A fault code of `transport::Fault::code` in words.
@@ -201,7 +220,10 @@ fn fault_text(code: &str, lang: anjungan::Lang) -> &str {
         "offline" => lang.choose("Printer offline", "Offline"),
         "no-answer" => lang.choose("Printer tidak menjawab", "Not answering"),
         "unreachable" => lang.choose("Printer tidak terjangkau", "Cannot be reached"),
-        "not-configured" => lang.choose("Tidak ada printer ([kiosk] printer)", "No printer configured ([kiosk] printer)"),
+        "not-configured" => lang.choose(
+            "Tidak ada printer ([kiosk] printer)",
+            "No printer configured ([kiosk] printer)",
+        ),
         other => other,
     }
 }

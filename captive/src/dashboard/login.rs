@@ -109,7 +109,9 @@ pub async fn form(
 ) -> Response {
     let lang = lang_of(&query, &headers);
     let token = d.portal.csrf.token(peer.ip(), d.now());
-    let set = d.blocking(|_, store| Ok(admin_password::is_set(store)?)).await;
+    let set = d
+        .blocking(|_, store| Ok(admin_password::is_set(store)?))
+        .await;
     let problem = match set {
         Ok(false) => Problem::NotSet,
         _ => Problem::None,
@@ -127,13 +129,21 @@ pub async fn submit(
     let now = d.now();
     let lang = browser_lang(&headers);
     let token = d.portal.csrf.token(ip, now);
-    let again = |status: StatusCode, problem: Problem| super::html(status, page(&d, lang, &token, problem));
+    let again =
+        |status: StatusCode, problem: Problem| super::html(status, page(&d, lang, &token, problem));
     if !d.portal.csrf.check(&form.csrf, ip, now) {
         return again(StatusCode::FORBIDDEN, Problem::Expired);
     }
-    let verdict = d.throttle.lock().unwrap_or_else(|e| e.into_inner()).check(ip, now);
+    let verdict = d
+        .throttle
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .check(ip, now);
     if let Throttled::Wait(seconds) = verdict {
-        return with_retry_after(again(StatusCode::TOO_MANY_REQUESTS, Problem::Wait(seconds)), seconds);
+        return with_retry_after(
+            again(StatusCode::TOO_MANY_REQUESTS, Problem::Wait(seconds)),
+            seconds,
+        );
     }
     let password = form.password;
     let checked = d
@@ -141,7 +151,10 @@ pub async fn submit(
         .await;
     match checked {
         Ok(Verdict::Right) => {
-            d.throttle.lock().unwrap_or_else(|e| e.into_inner()).succeeded(ip);
+            d.throttle
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .succeeded(ip);
             let (cookie, _) = d.logins.start(lang, d.now());
             tracing::info!(%ip, "technician logged in to the dashboard");
             let mut r = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
@@ -153,15 +166,26 @@ pub async fn submit(
         }
         Ok(Verdict::NotSet) => again(StatusCode::UNAUTHORIZED, Problem::NotSet),
         Ok(Verdict::Wrong) => {
-            let wait = d.throttle.lock().unwrap_or_else(|e| e.into_inner()).failed(ip, now);
+            let wait = d
+                .throttle
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .failed(ip, now);
             tracing::warn!(%ip, wait, "wrong dashboard password");
-            with_retry_after(again(StatusCode::UNAUTHORIZED, Problem::Wrong { wait }), wait)
+            with_retry_after(
+                again(StatusCode::UNAUTHORIZED, Problem::Wrong { wait }),
+                wait,
+            )
         }
         Err(e) => {
             tracing::error!(error = %e, "cannot check the dashboard password");
             super::html(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                layout::bare(lang, "Error", html! { main { section.err { (e.to_string()) } } }),
+                layout::bare(
+                    lang,
+                    "Error",
+                    html! { main { section.err { (e.to_string()) } } },
+                ),
             )
         }
     }

@@ -178,7 +178,9 @@ mod tests {
     #[test]
     fn only_the_hash_of_a_cookie_is_kept_and_the_table_is_bounded() {
         let logins = Logins::default();
-        let cookies: Vec<String> = (0..MAX_LOGINS + 5).map(|i| logins.start(Lang::Id, i as i64).0).collect();
+        let cookies: Vec<String> = (0..MAX_LOGINS + 5)
+            .map(|i| logins.start(Lang::Id, i as i64).0)
+            .collect();
         let table = logins.lock();
         assert_eq!(table.len(), MAX_LOGINS);
         assert!(!table.contains_key(&key_of(&cookies[0])), "the oldest went");

@@ -57,7 +57,12 @@ fn uptime(proc_uptime: &str) -> Option<u64> {
 fn memory(meminfo: &str) -> Option<Space> {
     let field = |name: &str| -> Option<u64> {
         let line = meminfo.lines().find(|l| l.starts_with(name))?;
-        let kib: u64 = line[name.len()..].trim().trim_end_matches("kB").trim().parse().ok()?;
+        let kib: u64 = line[name.len()..]
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
         Some(kib * 1024)
     };
     Some(Space {
@@ -80,7 +85,11 @@ fn temperature(thermal: &Path) -> Option<f64> {
         .collect();
     zones.sort();
     zones.iter().find_map(|z| {
-        let milli: i64 = std::fs::read_to_string(z.join("temp")).ok()?.trim().parse().ok()?;
+        let milli: i64 = std::fs::read_to_string(z.join("temp"))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()?;
         Some(milli as f64 / 1000.0)
     })
 }
@@ -115,7 +124,8 @@ mod tests {
     fn proc_files_and_thermal_zones_are_read() {
         assert_eq!(uptime("12345.67 2345.00\n"), Some(12345));
         assert_eq!(uptime(""), None);
-        let m = memory("MemTotal:        3884512 kB\nMemFree: 1 kB\nMemAvailable:    1942256 kB\n").unwrap();
+        let m = memory("MemTotal:        3884512 kB\nMemFree: 1 kB\nMemAvailable:    1942256 kB\n")
+            .unwrap();
         assert_eq!((m.total, m.free), (3884512 * 1024, 1942256 * 1024));
         assert_eq!(m.used_percent(), 50);
         assert_eq!(memory("MemTotal: 1 kB\n"), None);
@@ -125,7 +135,11 @@ mod tests {
         std::fs::create_dir(sys.path().join("thermal_zone1")).unwrap();
         std::fs::write(sys.path().join("thermal_zone1/temp"), "48250\n").unwrap();
         std::fs::create_dir(sys.path().join("thermal_zone0")).unwrap();
-        assert_eq!(temperature(sys.path()), Some(48.25), "zone0 unreadable, zone1 read");
+        assert_eq!(
+            temperature(sys.path()),
+            Some(48.25),
+            "zone0 unreadable, zone1 read"
+        );
     }
 
     #[test]

@@ -110,9 +110,11 @@ pub fn routes() -> Router<Arc<Dashboard>> {
         .route("/complaints/{reference}/status", post(voice::set_status))
         .route(
             "/catalog",
-            get(catalog::show).post(catalog::upload).layer(DefaultBodyLimit::max(
-                anjungan::catalog::MAX_BUNDLE_BYTES + MAX_FORM_BYTES,
-            )),
+            get(catalog::show)
+                .post(catalog::upload)
+                .layer(DefaultBodyLimit::max(
+                    anjungan::catalog::MAX_BUNDLE_BYTES + MAX_FORM_BYTES,
+                )),
         )
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
 }

@@ -53,15 +53,30 @@ enum Ask {
     Skip,
 }
 
-pub async fn call(s: State<Arc<Dashboard>>, v: Extension<Visit>, p: Path<String>, f: Form<CallForm>) -> Response {
+pub async fn call(
+    s: State<Arc<Dashboard>>,
+    v: Extension<Visit>,
+    p: Path<String>,
+    f: Form<CallForm>,
+) -> Response {
     act(s, v, p, f, Ask::Next).await
 }
 
-pub async fn recall(s: State<Arc<Dashboard>>, v: Extension<Visit>, p: Path<String>, f: Form<CallForm>) -> Response {
+pub async fn recall(
+    s: State<Arc<Dashboard>>,
+    v: Extension<Visit>,
+    p: Path<String>,
+    f: Form<CallForm>,
+) -> Response {
     act(s, v, p, f, Ask::Again).await
 }
 
-pub async fn skip(s: State<Arc<Dashboard>>, v: Extension<Visit>, p: Path<String>, f: Form<CallForm>) -> Response {
+pub async fn skip(
+    s: State<Arc<Dashboard>>,
+    v: Extension<Visit>,
+    p: Path<String>,
+    f: Form<CallForm>,
+) -> Response {
     act(s, v, p, f, Ask::Skip).await
 }
 
@@ -110,7 +125,8 @@ async fn act(
                         "{} {}. {}",
                         lang.choose("Dilewati:", "Skipped:"),
                         s.skipped.number(),
-                        s.next.map_or_else(|| nobody(lang, &prefix), |c| called(lang, &c))
+                        s.next
+                            .map_or_else(|| nobody(lang, &prefix), |c| called(lang, &c))
                     )),
                 },
             };
@@ -146,7 +162,12 @@ fn nothing_served(lang: Lang, prefix: &str) -> String {
     }
 }
 
-fn page(d: &Dashboard, visit: &Visit, all: &[PrefixStatus], done: Option<(bool, String)>) -> Markup {
+fn page(
+    d: &Dashboard,
+    visit: &Visit,
+    all: &[PrefixStatus],
+    done: Option<(bool, String)>,
+) -> Markup {
     let lang = visit.lang;
     let t = |id: &'static str, en: &'static str| lang.choose(id, en);
     let body = html! {
@@ -182,5 +203,11 @@ fn page(d: &Dashboard, visit: &Visit, all: &[PrefixStatus], done: Option<(bool, 
             }
         }
     };
-    layout::page(visit, d.device_name(), "/queue", t("Antrean", "Queue"), body)
+    layout::page(
+        visit,
+        d.device_name(),
+        "/queue",
+        t("Antrean", "Queue"),
+        body,
+    )
 }

@@ -103,7 +103,12 @@ impl Throttle {
     pub fn failed(&mut self, ip: IpAddr, now: i64) -> i64 {
         if self.by_address.len() >= MAX_ADDRESSES && !self.by_address.contains_key(&ip) {
             // The oldest failure goes; the global record still counts it.
-            if let Some(oldest) = self.by_address.iter().min_by_key(|(_, r)| r.last).map(|(a, _)| *a) {
+            if let Some(oldest) = self
+                .by_address
+                .iter()
+                .min_by_key(|(_, r)| r.last)
+                .map(|(a, _)| *a)
+            {
                 self.by_address.remove(&oldest);
             }
         }
@@ -187,7 +192,11 @@ mod tests {
             assert_eq!(t.failed(ip(n), now), 0);
         }
         assert_eq!(t.failed(ip(1000), now), 2);
-        assert_eq!(t.check(ip(2000), now), Verdict::Wait(2), "a fresh address too");
+        assert_eq!(
+            t.check(ip(2000), now),
+            Verdict::Wait(2),
+            "a fresh address too"
+        );
         for n in GLOBAL_FREE_FAILURES + 1..GLOBAL_LOCK_AFTER {
             now += 2;
             assert_eq!(t.check(ip(n), now), Verdict::Go);

@@ -42,7 +42,10 @@ async fn render(d: &Arc<Dashboard>, visit: &Visit, done: Option<(bool, String)>)
 }
 
 /// The whole report page, as the command line writes it.
-pub async fn report(State(d): State<Arc<Dashboard>>, Extension(visit): Extension<Visit>) -> Response {
+pub async fn report(
+    State(d): State<Arc<Dashboard>>,
+    Extension(visit): Extension<Visit>,
+) -> Response {
     let lang = visit.lang;
     let made = d
         .blocking(move |d, store| {
@@ -84,16 +87,28 @@ pub async fn set_status(
     let lang = visit.lang;
     let (Some(reference), Some(status)) = (
         Reference::parse(&reference),
-        Status::ALL.iter().copied().find(|s| s.code() == form.status),
+        Status::ALL
+            .iter()
+            .copied()
+            .find(|s| s.code() == form.status),
     ) else {
-        let text = lang.choose("Referensi atau status tidak dikenal.", "Unknown reference or status.");
+        let text = lang.choose(
+            "Referensi atau status tidak dikenal.",
+            "Unknown reference or status.",
+        );
         return render(&d, &visit, Some((false, text.to_owned()))).await;
     };
     let note = form.note;
     let now = chrono::Local::now().fixed_offset();
     let changed = d
         .blocking(move |_, store| {
-            Ok(complaint::set_status(store, &reference, status, Some(&note), now))
+            Ok(complaint::set_status(
+                store,
+                &reference,
+                status,
+                Some(&note),
+                now,
+            ))
         })
         .await;
     match changed {
@@ -165,5 +180,11 @@ fn page(
             }
         }
     };
-    layout::page(visit, d.device_name(), "/survey", t("Survei dan pengaduan", "Survey and complaints"), body)
+    layout::page(
+        visit,
+        d.device_name(),
+        "/survey",
+        t("Survei dan pengaduan", "Survey and complaints"),
+        body,
+    )
 }

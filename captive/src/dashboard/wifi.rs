@@ -43,7 +43,12 @@ pub async fn show(State(d): State<Arc<Dashboard>>, Extension(visit): Extension<V
 async fn render(d: &Arc<Dashboard>, visit: &Visit, done: Option<(bool, String)>) -> Response {
     let now = d.now();
     let joins = d
-        .blocking(move |_, store| Ok(session::started_since(store, now - DAYS_CHARTED as i64 * DAY)?))
+        .blocking(move |_, store| {
+            Ok(session::started_since(
+                store,
+                now - DAYS_CHARTED as i64 * DAY,
+            )?)
+        })
         .await;
     match joins {
         Ok(joins) => super::html(StatusCode::OK, page(d, visit, &joins, done)),
@@ -133,10 +138,17 @@ pub async fn vouchers(
         return stale_form(&visit);
     }
     let lang = visit.lang;
-    if !(1..=MAX_BATCH).contains(&form.count) || !(1..=voucher::MAX_MINUTES).contains(&form.minutes) {
+    if !(1..=MAX_BATCH).contains(&form.count) || !(1..=voucher::MAX_MINUTES).contains(&form.minutes)
+    {
         let text = match lang {
-            Lang::Id => format!("Jumlah 1 sampai {MAX_BATCH}, menit 1 sampai {}.", voucher::MAX_MINUTES),
-            Lang::En => format!("Count 1 to {MAX_BATCH}, minutes 1 to {}.", voucher::MAX_MINUTES),
+            Lang::Id => format!(
+                "Jumlah 1 sampai {MAX_BATCH}, menit 1 sampai {}.",
+                voucher::MAX_MINUTES
+            ),
+            Lang::En => format!(
+                "Count 1 to {MAX_BATCH}, minutes 1 to {}.",
+                voucher::MAX_MINUTES
+            ),
         };
         return render(&d, &visit, Some((false, text))).await;
     }
@@ -145,7 +157,11 @@ pub async fn vouchers(
     let made = d
         .blocking(move |d, store| {
             let made = voucher::issue(store, count, minutes, now)?;
-            let printed = if print { Some(print_slips(d, store, &made, lang)?) } else { None };
+            let printed = if print {
+                Some(print_slips(d, store, &made, lang)?)
+            } else {
+                None
+            };
             Ok((made, printed))
         })
         .await;
@@ -200,7 +216,13 @@ fn print_slips(
     let mut jobs = Vec::with_capacity(made.len());
     for v in made {
         let slip = compose.voucher(&v.code, v.minutes, &d.config.captive.ssid);
-        jobs.push(spool::submit(store, spool::Kind::Voucher, &v.code, &to_escpos(&slip), at)?);
+        jobs.push(spool::submit(
+            store,
+            spool::Kind::Voucher,
+            &v.code,
+            &to_escpos(&slip),
+            at,
+        )?);
     }
     for job in jobs {
         if let Err(fault) = send::deliver(store, &d.config.kiosk.printer, job, at)? {
@@ -241,14 +263,23 @@ fn page(d: &Dashboard, visit: &Visit, joins: &[i64], done: Option<(bool, String)
     let now = d.now();
     let live: Vec<Session> = d.portal.sessions.live(now);
     let max = d.portal.settings.limits.max_visitors;
-    let offset = i64::from(Local.offset_from_utc_datetime(&chrono::Utc::now().naive_utc()).fix().local_minus_utc());
+    let offset = i64::from(
+        Local
+            .offset_from_utc_datetime(&chrono::Utc::now().naive_utc())
+            .fix()
+            .local_minus_utc(),
+    );
     let local = |at: i64| {
         chrono::DateTime::from_timestamp(at + offset, 0)
             .map(|t| t.naive_utc())
             .unwrap_or_default()
     };
-    let hours: Vec<Bar> = chart::bucket(joins, now, HOUR, 24, offset, |s| local(s).format("%H").to_string());
-    let days: Vec<Bar> = chart::bucket(joins, now, DAY, DAYS_CHARTED, offset, |s| local(s).format("%d/%m").to_string());
+    let hours: Vec<Bar> = chart::bucket(joins, now, HOUR, 24, offset, |s| {
+        local(s).format("%H").to_string()
+    });
+    let days: Vec<Bar> = chart::bucket(joins, now, DAY, DAYS_CHARTED, offset, |s| {
+        local(s).format("%d/%m").to_string()
+    });
     let body = html! {
         @if let Some((ok, text)) = done { (notice(ok, &text)) }
         section {
