@@ -8,6 +8,7 @@
 //! - `GET /api/status`: visitors, limits, firewall
 //! - `GET /api/sessions`: the live sessions
 //! - `DELETE /api/sessions/{id}`: ends a session now
+//! - `GET /metrics`: the device's numbers for Prometheus (`anjungan::metrics`)
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -77,6 +78,7 @@ pub fn admin_app(portal: Arc<Portal>, access: Access) -> Router {
         .route("/api/status", get(status))
         .route("/api/sessions", get(sessions))
         .route("/api/sessions/{id}", delete(end_session))
+        .route("/metrics", get(metrics))
         .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(axum::middleware::from_fn_with_state(
             Arc::new(access),
@@ -146,6 +148,37 @@ async fn end_session(State(portal): State<Arc<Portal>>, Path(id): Path<i64>) -> 
                 format!("ending session {id} failed: {e}\n"),
             )
                 .into_response()
+        }
+    }
+}
+
+/// Read from the database at each scrape, off the async workers.
+async fn metrics(State(portal): State<Arc<Portal>>) -> Response {
+    let p = portal.clone();
+    let gathered = tokio::task::spawn_blocking(move || {
+        let now = crate::voice::local(p.now());
+        let prefixes = anjungan::queue::prefixes(&p.services().catalog);
+        p.voice
+            .with_store(|store| anjungan::metrics::gather(store, &prefixes, now))
+    })
+    .await;
+    match gathered {
+        Ok(Ok(device)) => (
+            [(header::CONTENT_TYPE, anjungan::metrics::CONTENT_TYPE)],
+            device.render(),
+        )
+            .into_response(),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "cannot gather the metrics");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the metrics cannot be read: {e}\n"),
+            )
+                .into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the metrics task failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
 }
