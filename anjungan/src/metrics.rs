@@ -5,7 +5,7 @@
 //! numbers are the database's, whichever program wrote them (the kiosk's
 //! printer state, the portal's joins, the counters' calls).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, FixedOffset};
 use prometheus_client::encoding::text::encode;
@@ -59,8 +59,14 @@ pub struct Device {
 }
 
 /// Reads the numbers from `store` (and the file system of its directory)
-/// at `now`, the device's local time.
-pub fn gather(store: &Store, now: DateTime<FixedOffset>) -> Result<Device> {
+/// at `now`, the device's local time. The queue's numbers are given for
+/// every prefix of `prefixes` (the catalog's, `queue::prefixes`), 0 before
+/// the day's first ticket, and for any other with tickets today.
+pub fn gather(
+    store: &Store,
+    prefixes: &BTreeSet<String>,
+    now: DateTime<FixedOffset>,
+) -> Result<Device> {
     let unix = now.timestamp();
     let (joins, alerts, catalog) = store.run(|conn| {
         let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0));
@@ -93,7 +99,7 @@ pub fn gather(store: &Store, now: DateTime<FixedOffset>) -> Result<Device> {
             .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
             .collect()
     })?;
-    let queue = queue::status(store, &Default::default(), now)?;
+    let queue = queue::status(store, prefixes, now)?;
     let queue_oldest_waiting = queue
         .iter()
         .filter_map(|q| {
@@ -308,7 +314,12 @@ mod tests {
         }
         call_next(&mut store, "A", Some(1), at(9)).unwrap();
         spool::record_state(&store, Err(&Fault::PaperOut), at(9)).unwrap();
-        let samples = parse(&gather(&store, at(10)).unwrap().render());
+        let listed = BTreeSet::from(["A".to_owned(), "B".to_owned()]);
+        let samples = parse(&gather(&store, &listed, at(10)).unwrap().render());
+        assert_eq!(
+            value(&samples, "anjungan_queue_waiting", Some(("prefix", "B"))),
+            0.0
+        );
         assert_eq!(
             value(&samples, "anjungan_queue_waiting", Some(("prefix", "A"))),
             2.0
@@ -363,7 +374,7 @@ mod tests {
             1.0
         );
         spool::record_state(&store, Ok(()), at(11)).unwrap();
-        let samples = parse(&gather(&store, at(11)).unwrap().render());
+        let samples = parse(&gather(&store, &listed, at(11)).unwrap().render());
         assert_eq!(value(&samples, "anjungan_printer_ready", None), 1.0);
         assert_eq!(
             value(

@@ -2,7 +2,7 @@
 //! address; the firewall also keeps visitors away from every other port):
 //! the JSON API below and the dashboard's pages (`dashboard`). Every
 //! request but the login page's needs a login (the dashboard's cookie) or,
-//! on the API, the bearer token of `anjungan admin token`
+//! on the API and `/metrics`, the bearer token of `anjungan admin token`
 //! (`Authorization: Bearer ...`); without either: 401, or a redirect to the
 //! login page for a browser. Every request needs a Host header naming the
 //! admin address itself or localhost with its port, so that a web page
@@ -11,6 +11,7 @@
 //! - `GET /api/status`: visitors, limits, firewall
 //! - `GET /api/sessions`: the live sessions
 //! - `DELETE /api/sessions/{id}`: ends a session now
+//! - `GET /metrics`: the device's numbers for Prometheus (`anjungan::metrics`)
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -85,6 +86,7 @@ pub fn admin_app(portal: Arc<Portal>, access: Access, config: Config) -> Router 
         .route("/api/status", get(status))
         .route("/api/sessions", get(sessions))
         .route("/api/sessions/{id}", delete(end_session))
+        .route("/metrics", get(metrics))
         .merge(dashboard::routes())
         .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(axum::middleware::from_fn_with_state(
@@ -204,6 +206,37 @@ async fn end_session(State(d): State<Arc<Dashboard>>, Path(id): Path<i64>) -> Re
                 format!("ending session {id} failed: {e}\n"),
             )
                 .into_response()
+        }
+    }
+}
+
+/// Read from the database at each scrape, off the async workers.
+async fn metrics(State(d): State<Arc<Dashboard>>) -> Response {
+    let p = d.portal.clone();
+    let gathered = tokio::task::spawn_blocking(move || {
+        let now = crate::voice::local(p.now());
+        let prefixes = anjungan::queue::prefixes(&p.services().catalog);
+        p.voice
+            .with_store(|store| anjungan::metrics::gather(store, &prefixes, now))
+    })
+    .await;
+    match gathered {
+        Ok(Ok(device)) => (
+            [(header::CONTENT_TYPE, anjungan::metrics::CONTENT_TYPE)],
+            device.render(),
+        )
+            .into_response(),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "cannot gather the metrics");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the metrics cannot be read: {e}\n"),
+            )
+                .into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the metrics task failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
 }

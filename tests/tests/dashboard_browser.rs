@@ -394,6 +394,14 @@ fn a_technician_logs_in_and_walks_every_page_of_the_dashboard() {
     assert!(cli.contains("no-such-category"), "{cli}");
     shots(&mut browser, "catalog-refused");
 
+    // The logged-in browser may read /metrics (Prometheus scrapes it with
+    // the token).
+    let metrics = browser.eval(
+        "(() => { const x = new XMLHttpRequest(); x.open('GET', '/metrics', false); x.send(); \
+           return x.status + ' ' + x.responseText.includes('anjungan_queue_waiting'); })()",
+    );
+    assert_eq!(metrics, json!("200 true"));
+
     // Language and logout.
     browser.open(&format!("{ADMIN}/?lang=id"));
     assert!(
