@@ -349,7 +349,14 @@ fn a_technician_logs_in_and_walks_every_page_of_the_dashboard() {
     )
     .expect("a complaint");
     let filed = anjungan::voice::complaint::submit(&mut db, &draft, now).unwrap();
+    // Two months of answers, for the report's charts.
+    let first_day = (now - chrono::Duration::days(60)).date_naive();
+    anjungan::voice::survey::synthetic::fill(&mut db, 120, first_day, 60, 7, now).unwrap();
     browser.open(&format!("{ADMIN}/survey"));
+    assert_eq!(
+        browser.eval("document.getElementById('responses').textContent"),
+        json!("120")
+    );
     assert!(
         browser.text().contains("Antrean loket 3"),
         "{}",
