@@ -198,6 +198,10 @@ pub fn extend(portal: &Portal, id: i64, seconds: i64) -> Result<Option<Session>>
     };
     s.expires_at = expires_at;
     portal.sessions.insert(s.clone());
+    // Out and in again with the new timeout: not every kernel refreshes an
+    // element's timeout when it is added again. Established connections
+    // pass meanwhile (conntrack).
+    portal.gate.revoke(s.mac, s.ip)?;
     portal.gate.admit(s.mac, s.ip, s.seconds_left(now))?;
     tracing::info!(mac = %s.mac, ip = %s.ip, seconds, "session extended by the technician");
     Ok(Some(s))

@@ -235,6 +235,24 @@ fn a_technician_logs_in_and_walks_every_page_of_the_dashboard() {
     );
     assert!(browser.text().contains("Joins per hour"));
     shots(&mut browser, "wifi");
+    let expires = || {
+        anjungan::wifi::session::live(&db, chrono::Utc::now().timestamp()).unwrap()[0].expires_at
+    };
+    let before = expires();
+    browser.and_wait_for_load(|b| {
+        b.eval("document.querySelector('button.extend').click()");
+    });
+    assert!(
+        browser.text().contains("extended by 30 minutes"),
+        "{}",
+        browser.text()
+    );
+    assert_eq!(expires(), before + 30 * 60);
+    assert_eq!(
+        bed.http("v1", "http://www.example.com/").0,
+        200,
+        "still out after it"
+    );
     browser.and_wait_for_load(|b| {
         b.eval("document.querySelector('button.end').click()");
     });

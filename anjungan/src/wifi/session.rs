@@ -304,6 +304,28 @@ mod tests {
     }
 
     #[test]
+    fn only_a_live_session_is_extended_and_starts_are_read_for_charts() {
+        let (_d, s) = store();
+        let a = record(&s, PHONE, IP, 100, 900, JoinMethod::ClickThrough, None).unwrap();
+        assert_eq!(
+            extend(&s, a.id, 1_800, 200).unwrap(),
+            Some(a.expires_at + 1_800)
+        );
+        assert_eq!(live(&s, 200).unwrap()[0].expires_at, a.expires_at + 1_800);
+        assert_eq!(
+            extend(&s, a.id, 60, a.expires_at + 1_800).unwrap(),
+            None,
+            "expired"
+        );
+        let b = record(&s, Mac([9; 6]), IP, 300, 900, JoinMethod::Voucher, None).unwrap();
+        kick(&s, b.id, 400).unwrap();
+        assert_eq!(extend(&s, b.id, 60, 400).unwrap(), None, "ended");
+        assert_eq!(extend(&s, 999, 60, 400).unwrap(), None);
+        assert_eq!(started_since(&s, 0).unwrap(), [100, 300]);
+        assert_eq!(started_since(&s, 101).unwrap(), [300]);
+    }
+
+    #[test]
     fn grant_is_the_shorter_of_session_and_what_is_left_today() {
         let l = Limits {
             session_seconds: 3_600,

@@ -307,7 +307,7 @@ fn page(d: &Dashboard, visit: &Visit, joins: &[i64], done: Option<(bool, String)
                                     " "
                                     form.inline method="post" action={ "/wifi/sessions/" (s.id) "/extend" } {
                                         (csrf(visit))
-                                        button.quiet type="submit" { "+" (EXTEND_MINUTES) " min" }
+                                        button.quiet.extend type="submit" { "+" (EXTEND_MINUTES) " min" }
                                     }
                                 }
                             }
