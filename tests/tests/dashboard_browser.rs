@@ -199,6 +199,32 @@ fn a_technician_logs_in_and_walks_every_page_of_the_dashboard() {
         "{cookie}"
     );
 
+    // The login's cookie alone does not make a form: another site's page
+    // (or a script without the page's token) is refused, as is a name of
+    // its own for the device (DNS rebinding).
+    let jar = format!("anjungan_admin={}", cookie["value"].as_str().unwrap());
+    let vouchers = format!("{ADMIN}/wifi/vouchers");
+    for form in [
+        "count=1&minutes=5&action=sheet",
+        "csrf=0123abcd&count=1&minutes=5&action=sheet",
+    ] {
+        let (code, _, body) = admin_curl(&bed, &["-b", &jar, "-d", form, &vouchers]);
+        assert_eq!(code, 403, "{form}: {body}");
+    }
+    let (code, _, _) = admin_curl(&bed, &["-b", &jar, &format!("{ADMIN}/wifi")]);
+    assert_eq!(code, 200, "the cookie is the login");
+    let (code, _, _) = admin_curl(
+        &bed,
+        &[
+            "-b",
+            &jar,
+            "-H",
+            "Host: rebind.example:8081",
+            &format!("{ADMIN}/wifi"),
+        ],
+    );
+    assert_eq!(code, 421);
+
     // Health: the device, the printer, the alert; acknowledged.
     let text = browser.text();
     for expected in [
