@@ -104,7 +104,7 @@ fn a_technician_logs_in_and_walks_every_page_of_the_dashboard() {
     let printer = printed.path().join("printer.bin");
     // The bed's printer is a file: what reaches it was printed.
     let Some(mut bed) = Bed::new(
-        "d",
+        "t",
         &format!("\n[kiosk]\nprinter = \"file:{}\"\n", printer.display()),
     ) else {
         return;
