@@ -30,7 +30,11 @@ pub async fn show(State(d): State<Arc<Dashboard>>, Extension(visit): Extension<V
 async fn render(d: &Arc<Dashboard>, visit: &Visit, done: Option<(bool, String)>) -> Response {
     let lang = visit.lang;
     let got = d
-        .blocking(move |_, store| {
+        .blocking(move |d, store| {
+            // As the command line does: contacts past [voice]
+            // keep_contact_days are erased before any is shown.
+            let now = chrono::Local::now().fixed_offset();
+            complaint::purge_contacts(store, d.config.voice.keep_contact_days, now)?;
             let summary = report::count(store, &Filter::default())?.summary(lang);
             Ok((summary, complaint::list(store, INBOX)?))
         })
