@@ -1,5 +1,6 @@
 //! Alerts for the technician: moments when a citizen at the device needed
-//! a person. The kiosk raises them; `anjungan alerts` reads them.
+//! a person. The kiosk raises them; `anjungan alerts` reads them; the
+//! technician's dashboard shows them until someone acknowledges each.
 
 use chrono::{DateTime, FixedOffset};
 use rusqlite::params;
@@ -23,10 +24,14 @@ impl Kind {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Alert {
+    pub id: i64,
     /// RFC 3339, UTC (`timestamp`).
     pub at: String,
     pub kind: String,
     pub detail: String,
+    /// When a technician acknowledged it on the dashboard (RFC 3339, UTC);
+    /// `None` while it is open.
+    pub acknowledged_at: Option<String>,
 }
 
 /// Records an alert; `detail` says where it came from ("panel button").
@@ -43,16 +48,35 @@ pub fn raise(store: &Store, kind: Kind, detail: &str, now: DateTime<FixedOffset>
 /// The last `limit` alerts, newest first.
 pub fn recent(store: &Store, limit: usize) -> Result<Vec<Alert>> {
     store.run(|conn| {
-        conn.prepare("SELECT at, kind, detail FROM alert ORDER BY id DESC LIMIT ?1")?
-            .query_map([limit as i64], |r| {
-                Ok(Alert {
-                    at: r.get(0)?,
-                    kind: r.get(1)?,
-                    detail: r.get(2)?,
-                })
-            })?
-            .collect()
+        conn.prepare(
+            "SELECT id, at, kind, detail, acknowledged_at FROM alert ORDER BY id DESC LIMIT ?1",
+        )?
+        .query_map([limit as i64], |r| {
+            Ok(Alert {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                kind: r.get(2)?,
+                detail: r.get(3)?,
+                acknowledged_at: r.get(4)?,
+            })
+        })?
+        .collect()
     })
+}
+
+/// Marks alert `id` as seen; false when there is no open alert with that id.
+pub fn acknowledge<Tz: chrono::TimeZone>(
+    store: &Store,
+    id: i64,
+    now: DateTime<Tz>,
+) -> Result<bool> {
+    let changed = store.run(|conn| {
+        conn.execute(
+            "UPDATE alert SET acknowledged_at = ?2 WHERE id = ?1 AND acknowledged_at IS NULL",
+            params![id, timestamp::format(&now)],
+        )
+    })?;
+    Ok(changed == 1)
 }
 
 #[cfg(test)]
@@ -73,5 +97,16 @@ mod tests {
         assert_eq!(alerts[0].at, "2026-11-30T02:02:00Z");
         assert_eq!(alerts[1].kind, "call-staff");
         assert_eq!(recent(&store, 1).unwrap().len(), 1);
+
+        assert_eq!(alerts[0].acknowledged_at, None);
+        assert!(acknowledge(&store, alerts[0].id, at(5)).unwrap());
+        assert!(!acknowledge(&store, alerts[0].id, at(6)).unwrap(), "once");
+        assert!(!acknowledge(&store, 999, at(6)).unwrap());
+        let alerts = recent(&store, 10).unwrap();
+        assert_eq!(
+            alerts[0].acknowledged_at.as_deref(),
+            Some("2026-11-30T02:05:00Z")
+        );
+        assert_eq!(alerts[1].acknowledged_at, None);
     }
 }

@@ -55,6 +55,10 @@ pub enum Error {
     #[error("the admin token {path}: {problem}")]
     AdminToken { path: PathBuf, problem: String },
 
+    /// The dashboard password cannot be set or checked.
+    #[error("admin password: {0}")]
+    AdminPassword(String),
+
     #[error("{what} {path}: {source}")]
     Io {
         what: &'static str,
@@ -73,6 +77,16 @@ pub enum Error {
         "the service \"{id}\" takes no queue numbers (its catalog entry has no queue_prefix); print its receipt instead (`anjungan receipt --service {id}`), or give it a queue_prefix in the catalog bundle and import it again"
     )]
     NoQueue { id: String },
+
+    /// Staff named a queue prefix that no service of the catalog numbers in.
+    #[error(
+        "no service of the catalog takes queue numbers with the prefix \"{prefix}\"; the prefixes are: {known}"
+    )]
+    NoSuchQueuePrefix { prefix: String, known: String },
+
+    /// Staff named a counter outside the numbers counters have.
+    #[error("there is no counter {counter}; counters are numbered 1 to 99")]
+    QueueCounter { counter: u8 },
 
     /// A survey form that cannot be recorded.
     #[error("survey answer refused: {0}")]

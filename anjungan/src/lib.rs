@@ -6,12 +6,14 @@
 //! This crate knows no UI toolkit, no HTTP framework and no firewall: the
 //! kiosk, the portal and the command line are thin shells around it.
 
+pub mod admin_password;
 pub mod admin_token;
 pub mod alert;
 pub mod catalog;
 pub mod config;
 pub mod error;
 pub mod lang;
+pub mod metrics;
 pub mod print;
 pub mod queue;
 mod readable_code;

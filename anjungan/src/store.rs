@@ -32,6 +32,8 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/0008_utc_times.sql")),
         M::up(include_str!("../migrations/0009_voice.sql")),
         M::up(include_str!("../migrations/0010_radius.sql")),
+        M::up(include_str!("../migrations/0011_queue_calling.sql")),
+        M::up(include_str!("../migrations/0012_dashboard.sql")),
     ])
 });
 

@@ -249,3 +249,28 @@ pub fn end(portal: &Portal, id: i64) -> Result<Option<Session>> {
     tracing::info!(mac = %s.mac, ip = %s.ip, "session ended by the technician");
     Ok(Some(s))
 }
+
+/// A technician gives live session `id` `seconds` more: the database first,
+/// then the firewall's timeout; `None` when it is not live.
+pub fn extend(portal: &Portal, id: i64, seconds: i64) -> Result<Option<Session>> {
+    let _one_at_a_time = portal.join_lock.lock().unwrap_or_else(|e| e.into_inner());
+    let now = portal.now();
+    let Some(mut s) = portal.sessions.live(now).into_iter().find(|s| s.id == id) else {
+        return Ok(None);
+    };
+    let Some(expires_at) = portal
+        .sessions
+        .with_store(|store| session::extend(store, id, seconds, now))?
+    else {
+        return Ok(None);
+    };
+    s.expires_at = expires_at;
+    portal.sessions.insert(s.clone());
+    // Out and in again with the new timeout: not every kernel refreshes an
+    // element's timeout when it is added again. Established connections
+    // pass meanwhile (conntrack).
+    portal.gate.revoke(s.mac, s.ip)?;
+    portal.gate.admit(s.mac, s.ip, s.seconds_left(now))?;
+    tracing::info!(mac = %s.mac, ip = %s.ip, seconds, "session extended by the technician");
+    Ok(Some(s))
+}

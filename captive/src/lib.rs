@@ -14,7 +14,8 @@
 //!   side before joining and after;
 //! - `radius`: RADIUS accounts, accounting, and Disconnect/CoA requests
 //!   (`auth = "radius"`);
-//! - `admin`: the technician's API, behind the bearer token;
+//! - `admin`, `dashboard`: the technician's API (bearer token) and
+//!   dashboard (login), on `admin_listen`;
 //! - `network_files`: hostapd's, dnsmasq's and networkd's files from the
 //!   configuration.
 
@@ -22,6 +23,7 @@ pub mod admin;
 pub mod capport;
 pub mod clock;
 pub mod csrf;
+pub mod dashboard;
 pub mod decision;
 pub mod error;
 pub mod firewall;
@@ -247,7 +249,11 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
     ));
     let admin_server = tokio::spawn(server::serve(
         admin,
-        admin::admin_app(portal.clone(), admin::Access::new(token, admin_addr)),
+        admin::admin_app(
+            portal.clone(),
+            admin::Access::new(token, admin_addr),
+            config.clone(),
+        ),
         clock,
         stopped(),
     ));

@@ -184,7 +184,7 @@ impl Bed {
 
     async fn admin(&self, request: Request<Body>) -> Response {
         let access = captive::admin::Access::new(self.token(), "127.0.0.1:8081".parse().unwrap());
-        captive::admin::admin_app(self.portal.clone(), access)
+        captive::admin::admin_app(self.portal.clone(), access, self.config.clone())
             .oneshot(request)
             .await
             .unwrap()

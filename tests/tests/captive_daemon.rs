@@ -3,7 +3,8 @@
 //! or a closed connection and never stops it; one address's thousands of
 //! connections leave it answering others; SIGTERM ends it cleanly;
 //! `anjungan voucher issue` makes the codes it accepts; the admin API needs
-//! the token of `anjungan admin token`; its log has no colour codes.
+//! the token of `anjungan admin token`; `/metrics` parses as Prometheus
+//! reads it and follows the queue; its log has no colour codes.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -377,4 +378,105 @@ fn the_log_has_no_colour_codes_when_not_on_a_terminal() {
     let log = d.log();
     assert!(log.contains("portal ready"), "{log}");
     assert!(!log.contains('\u{1b}'), "{log:?}");
+}
+
+/// The samples of a `/metrics` answer, each of its lines read by a
+/// Prometheus text parser (which drops what it cannot read: so counted).
+fn scrape(answer: &str) -> Vec<prometheus_parse::Sample> {
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
+    assert!(
+        head.contains("content-type: application/openmetrics-text"),
+        "{head}"
+    );
+    let lines = body.lines().map(|l| Ok(l.to_owned()));
+    let samples = prometheus_parse::Scrape::parse(lines).unwrap().samples;
+    let expected = body.lines().filter(|l| !l.starts_with('#')).count();
+    assert_eq!(samples.len(), expected, "unreadable lines in:\n{body}");
+    samples
+}
+
+fn value(samples: &[prometheus_parse::Sample], name: &str, label: Option<(&str, &str)>) -> f64 {
+    let found = samples
+        .iter()
+        .find(|s| s.metric == name && label.is_none_or(|(k, v)| s.labels.get(k) == Some(v)))
+        .unwrap_or_else(|| panic!("no {name} {label:?}"));
+    match found.value {
+        prometheus_parse::Value::Counter(v)
+        | prometheus_parse::Value::Gauge(v)
+        | prometheus_parse::Value::Untyped(v) => v,
+        ref other => panic!("{name}: {other:?}"),
+    }
+}
+
+#[test]
+fn metrics_need_the_token_parse_and_follow_the_queue() {
+    let d = Daemon::start("click-through");
+    let host = format!("Host: 127.0.0.2:{}\r\n", d.admin);
+    let a = d.admin("GET /metrics", &host);
+    assert_eq!(status_of(&a), 401, "{a}");
+    assert!(!a.contains("anjungan_"), "{a}");
+    let out = d.device.run("anjungan", &["admin", "token"]);
+    let bearer = format!("Authorization: Bearer {}\r\n", tests::stdout(&out).trim());
+
+    let catalog = anjungan::catalog::Catalog::new(anjungan::catalog::demo::bundle(), None);
+    let prefix = catalog
+        .service("akta-kelahiran")
+        .unwrap()
+        .queue_prefix
+        .clone()
+        .unwrap();
+    let ticket = d.device.path("ticket.bin");
+    for _ in 0..3 {
+        let out = d.device.run(
+            "anjungan",
+            &[
+                "receipt",
+                "--ticket",
+                "akta-kelahiran",
+                "--out",
+                ticket.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let samples = scrape(&d.admin("GET /metrics", &format!("{host}{bearer}")));
+    let waiting = |s: &[prometheus_parse::Sample]| {
+        value(
+            s,
+            "anjungan_queue_waiting",
+            Some(("prefix", prefix.as_str())),
+        )
+    };
+    assert_eq!(waiting(&samples), 3.0);
+    for name in [
+        "anjungan_visitors_joined",
+        "anjungan_joins_total",
+        "anjungan_printer_ready",
+        "anjungan_printer_faults_total",
+        "anjungan_print_jobs_waiting",
+        "anjungan_alerts_total",
+        "anjungan_catalog_generation",
+        "anjungan_catalog_installed_timestamp_seconds",
+    ] {
+        value(&samples, name, None);
+    }
+    assert!(value(&samples, "anjungan_data_free_bytes", None) > 0.0);
+    value(
+        &samples,
+        "anjungan_survey_responses_total",
+        Some(("channel", "portal")),
+    );
+    value(
+        &samples,
+        "anjungan_printer_fault",
+        Some(("fault", "paper-out")),
+    );
+    value(&samples, "anjungan_build_info", None);
+
+    let out = d
+        .device
+        .run("anjungan", &["queue", "call", &prefix, "--counter", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let samples = scrape(&d.admin("GET /metrics", &format!("{host}{bearer}")));
+    assert_eq!(waiting(&samples), 2.0);
 }

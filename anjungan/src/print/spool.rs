@@ -145,6 +145,53 @@ fn log_fault(
     Ok(())
 }
 
+/// What the printer last said when the kiosk asked it: `fault` is `None`
+/// when it was ready, else the fault's code (`paper-out`, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrinterState {
+    pub fault: Option<String>,
+    /// Since when it is so, RFC 3339, UTC.
+    pub since: String,
+}
+
+/// Notes what the printer answered, for the dashboard and `/metrics` (only
+/// the kiosk talks to the printer). Kept only when it changed, so `since`
+/// is when it became so.
+pub fn record_state(
+    store: &Store,
+    status: Result<(), &Fault>,
+    now: DateTime<FixedOffset>,
+) -> Result<()> {
+    let fault = status.err().map(Fault::code);
+    store.run(|conn| {
+        conn.execute(
+            "INSERT INTO printer_state (id, fault, since) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET fault = excluded.fault, since = excluded.since
+             WHERE printer_state.fault IS NOT excluded.fault",
+            params![fault, timestamp::format(&now)],
+        )
+    })?;
+    Ok(())
+}
+
+/// The printer's last known state; `None` before the kiosk ever asked it.
+pub fn printer_state(store: &Store) -> Result<Option<PrinterState>> {
+    store.run(|conn| {
+        conn.query_row("SELECT fault, since FROM printer_state", [], |r| {
+            Ok(PrinterState {
+                fault: r.get(0)?,
+                since: r.get(1)?,
+            })
+        })
+        .optional()
+    })
+}
+
+/// How many printer faults were logged since the database was made.
+pub fn fault_count(store: &Store) -> Result<u32> {
+    store.run(|conn| conn.query_row("SELECT COUNT(*) FROM printer_fault", [], |r| r.get(0)))
+}
+
 /// Gives up jobs whose citizen has gone, so nobody prints them later;
 /// printed ones are left as they are.
 pub fn abandon(store: &mut Store, jobs: &[i64], now: DateTime<FixedOffset>) -> Result<()> {
@@ -209,6 +256,26 @@ mod tests {
 
     fn now() -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339("2026-11-30T09:00:00+07:00").unwrap()
+    }
+
+    #[test]
+    fn the_printer_state_keeps_when_it_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("p.db")).unwrap();
+        let at = |m: u32| {
+            DateTime::parse_from_rfc3339(&format!("2026-11-30T09:{m:02}:00+07:00")).unwrap()
+        };
+        assert_eq!(printer_state(&store).unwrap(), None);
+        record_state(&store, Ok(()), at(0)).unwrap();
+        record_state(&store, Err(&Fault::PaperOut), at(1)).unwrap();
+        record_state(&store, Err(&Fault::PaperOut), at(2)).unwrap();
+        let state = printer_state(&store).unwrap().unwrap();
+        assert_eq!(
+            (state.fault.as_deref(), state.since.as_str()),
+            (Some("paper-out"), "2026-11-30T02:01:00Z")
+        );
+        record_state(&store, Ok(()), at(3)).unwrap();
+        assert_eq!(printer_state(&store).unwrap().unwrap().fault, None);
     }
 
     #[test]

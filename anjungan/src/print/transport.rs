@@ -41,6 +41,16 @@ pub enum Fault {
 
 impl Fault {
     /// A short code for the fault log.
+    /// Every fault's code, as [`Fault::code`] gives them.
+    pub const CODES: [&'static str; 6] = [
+        "paper-out",
+        "cover-open",
+        "offline",
+        "no-answer",
+        "unreachable",
+        "not-configured",
+    ];
+
     pub fn code(&self) -> &'static str {
         match self {
             Fault::PaperOut => "paper-out",
@@ -366,6 +376,19 @@ fn first_usb_printer(ids: Option<(u16, u16)>) -> Result<PathBuf, Fault> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_fault_s_code_is_listed() {
+        let all = [
+            Fault::PaperOut,
+            Fault::CoverOpen,
+            Fault::Offline,
+            Fault::NoAnswer,
+            Fault::Unreachable(String::new()),
+            Fault::NotConfigured,
+        ];
+        assert_eq!(all.map(|f| f.code()), Fault::CODES);
+    }
 
     /// A stream answering status requests with fixed bytes.
     struct Answers {

@@ -7,7 +7,7 @@
 
 use std::net::Ipv4Addr;
 
-use rusqlite::{Row, params};
+use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
 use super::Mac;
@@ -124,6 +124,32 @@ pub fn live(store: &Store, now: i64) -> Result<Vec<Session>> {
             }
         }
         Ok(sessions)
+    })
+}
+
+/// When each session begun since `since` started (Unix seconds, oldest
+/// first): the dashboard's joins per hour and per day.
+pub fn started_since(store: &Store, since: i64) -> Result<Vec<i64>> {
+    store.run(|conn| {
+        conn.prepare_cached(
+            "SELECT started_at FROM wifi_session WHERE started_at >= ?1 ORDER BY started_at",
+        )?
+        .query_map([since], |r| r.get(0))?
+        .collect()
+    })
+}
+
+/// Gives live session `id` `seconds` more; false when it is not live. The
+/// firewall is the caller's to tell.
+pub fn extend(store: &Store, id: i64, seconds: i64, now: i64) -> Result<Option<i64>> {
+    store.run(|conn| {
+        conn.query_row(
+            "UPDATE wifi_session SET expires_at = expires_at + ?2
+             WHERE id = ?1 AND ended_at IS NULL AND expires_at > ?3 RETURNING expires_at",
+            params![id, seconds, now],
+            |r| r.get(0),
+        )
+        .optional()
     })
 }
 
@@ -279,6 +305,28 @@ mod tests {
         assert_eq!(last_kicked(&s, PHONE).unwrap(), Some(400));
         assert!(live(&s, 400).unwrap().is_empty());
         assert_eq!(last_kicked(&s, Mac([9; 6])).unwrap(), None);
+    }
+
+    #[test]
+    fn only_a_live_session_is_extended_and_starts_are_read_for_charts() {
+        let (_d, s) = store();
+        let a = record(&s, PHONE, IP, 100, 900, JoinMethod::ClickThrough, None).unwrap();
+        assert_eq!(
+            extend(&s, a.id, 1_800, 200).unwrap(),
+            Some(a.expires_at + 1_800)
+        );
+        assert_eq!(live(&s, 200).unwrap()[0].expires_at, a.expires_at + 1_800);
+        assert_eq!(
+            extend(&s, a.id, 60, a.expires_at + 1_800).unwrap(),
+            None,
+            "expired"
+        );
+        let b = record(&s, Mac([9; 6]), IP, 300, 900, JoinMethod::Voucher, None).unwrap();
+        kick(&s, b.id, 400).unwrap();
+        assert_eq!(extend(&s, b.id, 60, 400).unwrap(), None, "ended");
+        assert_eq!(extend(&s, 999, 60, 400).unwrap(), None);
+        assert_eq!(started_since(&s, 0).unwrap(), [100, 300]);
+        assert_eq!(started_since(&s, 101).unwrap(), [300]);
     }
 
     #[test]

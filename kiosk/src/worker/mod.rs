@@ -212,6 +212,15 @@ fn now() -> DateTime<FixedOffset> {
     chrono::Local::now().fixed_offset()
 }
 
+/// Keeps what the printer said for the dashboard and `/metrics`.
+fn note_state(store: Option<&Store>, status: &Result<(), Fault>) {
+    if let Some(store) = store
+        && let Err(e) = spool::record_state(store, status.as_ref().map(|_| ()), now())
+    {
+        eprintln!("anjungan-kiosk: cannot note the printer's state: {e}");
+    }
+}
+
 fn serve(setup: &Setup, inbox: &Receiver<Request>, send: impl Fn(Report)) {
     let mut store = match Store::open(&setup.store) {
         Ok(s) => Some(s),
@@ -225,6 +234,7 @@ fn serve(setup: &Setup, inbox: &Receiver<Request>, send: impl Fn(Report)) {
         Printer::None => None,
         printer => {
             let status = transport::status(printer);
+            note_state(store.as_ref(), &status);
             send(Report::Printer(status.clone()));
             status.err()
         }
@@ -241,6 +251,7 @@ fn serve(setup: &Setup, inbox: &Receiver<Request>, send: impl Fn(Report)) {
                         {
                             eprintln!("anjungan-kiosk: cannot log the printer fault: {e}");
                         }
+                        note_state(store.as_ref(), &status);
                         send(Report::Printer(status.clone()));
                     }
                     fault = status.err();

@@ -18,6 +18,7 @@ use clap::{Parser, Subcommand};
 
 mod complaint;
 mod printer;
+mod queue;
 mod receipt;
 mod survey;
 
@@ -25,7 +26,7 @@ mod survey;
 #[command(
     name = "anjungan",
     version,
-    about = "Anjungan's technician command line: the service catalog, its search, Wi-Fi vouchers, the survey report, complaints and the configuration.",
+    about = "Anjungan's technician command line: the service catalog, its search, Wi-Fi vouchers, the queue at the counters, the survey report, complaints and the configuration.",
     long_about = "Anjungan's technician command line.\n\n\
         The configuration is read from --config, else $ANJUNGAN_CONFIG, else \
         /etc/anjungan/anjungan.toml; without any, built-in defaults and the demo catalog are used."
@@ -61,6 +62,9 @@ enum Command {
     /// The printer: its status, jobs waiting after a fault, recent faults.
     #[command(subcommand)]
     Printer(printer::Command),
+    /// The queue at the counters: call the next number, call it again, skip it, see who waits.
+    #[command(subcommand)]
+    Queue(queue::Command),
     /// The satisfaction survey (IKM): the report, and paper forms typed in.
     #[command(subcommand)]
     Survey(survey::Command),
@@ -101,6 +105,15 @@ enum AdminCommand {
             from a laptop, forward the port first: ssh -L 8081:127.0.0.1:8081 technician@device."
     )]
     Token,
+    /// Set the password of the technician's dashboard (on [captive] admin_listen): one line read from standard input.
+    #[command(
+        long_about = "Set the password of the technician's dashboard (on [captive] admin_listen), replacing any earlier one.\n\n\
+            Reads one line from standard input (so it stays out of the shell's history and the process list), \
+            at least 10 characters; only its argon2id hash is stored in the database. There is no default \
+            password: until one is set, nobody can log in. Example: `sudo anjungan admin password` then type it and Enter, \
+            or `printf '%s\\n' \"$PASSWORD\" | sudo anjungan admin password`."
+    )]
+    Password,
 }
 
 #[derive(Subcommand)]
@@ -172,6 +185,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Receipt(args) => receipt::run(args, &config),
         Command::Printer(c) => printer::run(c, &config),
+        Command::Queue(c) => queue::run(c, &config),
         Command::Survey(c) => survey::run(c, &config),
         Command::Complaint(c) => complaint::run(c, &config),
         Command::Alerts { limit } => {
@@ -196,6 +210,24 @@ fn run(cli: Cli) -> Result<()> {
                     "not root: the portal (run as root) uses the token in its own data_dir; use `sudo anjungan admin token` on the device"
                 );
             }
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Password) => {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .context("cannot read the password from standard input")?;
+            let password = line.strip_suffix('\n').unwrap_or(&line);
+            let password = password.strip_suffix('\r').unwrap_or(password);
+            let store = Store::open_for(&config)?;
+            anjungan::admin_password::set(&store, password, chrono::Utc::now())?;
+            println!(
+                "Dashboard password set in {}; log in at http://{}/ (from a laptop: ssh -L {port}:127.0.0.1:{port} technician@device).",
+                store.path().display(),
+                config.captive.admin_listen,
+                port = config.captive.admin_listen.port()
+            );
             Ok(())
         }
         Command::Voucher(VoucherCommand::Issue {

@@ -3,9 +3,18 @@
 //! goes between taking a number and printing it (the number is committed
 //! before anything is printed; a ticket that did not print is printed again,
 //! with the same number).
+//!
+//! This module takes numbers; `calling` is the counters' side (call the
+//! next, recall, skip), `status` what the screens and the technician see.
+
+mod calling;
+mod status;
+
+pub use calling::{Called, Skipped, call_next, recall, skip};
+pub use status::{PrefixStatus, prefix, prefixes, status, waiting_ahead};
 
 use chrono::{DateTime, FixedOffset};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use crate::store::Store;
 use crate::{Result, timestamp};
@@ -18,16 +27,25 @@ pub struct Ticket {
     pub prefix: String,
     pub seq: u32,
     pub service: String,
-    /// Tickets of the same prefix taken earlier today and not yet called.
+    /// Tickets of the same prefix taken earlier today and not yet called
+    /// (nor skipped), when this one was taken.
     pub waiting_ahead: u32,
 }
 
 impl Ticket {
     /// `A001`; more digits past 999.
     pub fn number(&self) -> String {
-        format!("{}{:03}", self.prefix, self.seq)
+        number(&self.prefix, self.seq)
     }
 }
+
+/// The number as printed and called: `A001`; more digits past 999.
+pub fn number(prefix: &str, seq: u32) -> String {
+    format!("{prefix}{seq:03}")
+}
+
+/// The highest counter number staff may call to (`anjungan queue call --counter N`).
+pub const MAX_COUNTER: u8 = 99;
 
 /// Takes the next number of `prefix` for `service` at `now`, the device's
 /// local time (the day is the office's).
@@ -72,27 +90,6 @@ pub(crate) fn take_in(
     })
 }
 
-/// Calls the next waiting ticket of `prefix` today, if any.
-pub fn call_next(
-    store: &Store,
-    prefix: &str,
-    now: DateTime<FixedOffset>,
-) -> Result<Option<String>> {
-    let called: Option<u32> = store.run(|conn| {
-        conn.query_row(
-            "UPDATE queue_ticket SET called_at = ?3
-             WHERE id = (SELECT id FROM queue_ticket
-                         WHERE day = ?1 AND prefix = ?2 AND called_at IS NULL
-                         ORDER BY seq LIMIT 1)
-             RETURNING seq",
-            params![timestamp::local_day(&now), prefix, timestamp::format(&now)],
-            |r| r.get(0),
-        )
-        .optional()
-    })?;
-    Ok(called.map(|seq| format!("{prefix}{seq:03}")))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,10 +111,8 @@ mod tests {
         assert_eq!(n(&mut store, "A", 29), "A001");
         let t = take(&mut store, "A", "svc", at(30, 10)).unwrap();
         assert_eq!((t.number(), t.waiting_ahead), ("A003".into(), 2));
-        assert_eq!(
-            call_next(&store, "A", at(30, 11)).unwrap().as_deref(),
-            Some("A001")
-        );
+        let called = call_next(&mut store, "A", None, at(30, 11)).unwrap();
+        assert_eq!(called.map(|c| c.number()).as_deref(), Some("A001"));
         let t = take(&mut store, "A", "svc", at(30, 12)).unwrap();
         assert_eq!(t.waiting_ahead, 2);
     }
