@@ -149,8 +149,9 @@ fn nft_loads_the_ruleset_replaces_it_whole_and_touches_nothing_else() {
         "meter dns_before_joining",
         "limit rate over 2/second burst 100 packets",
         "nd-router-advert",
-        "iifname \"wlan0\" ip daddr @garden tcp dport 443 accept",
-        "ip daddr 203.0.113.0/24 meta l4proto { tcp, udp } th dport 443 accept",
+        "ip daddr @garden tcp dport 443 ct mark set 0x00006761 accept",
+        "ip daddr 203.0.113.0/24 meta l4proto { tcp, udp } th dport 443 ct mark set 0x00006761 accept",
+        "ct mark 0x00006761 ct state established,related accept",
         "timeout 10m",
     ] {
         assert!(listing.contains(line), "{line} in {listing}");

@@ -8,7 +8,8 @@
 
 mod captive_bed;
 
-use std::process::Command;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
 
 use captive_bed::{Bed, PORTAL};
 
@@ -32,6 +33,31 @@ fn garden_set(bed: &Bed) -> String {
         .expect("nft runs");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// One TLS connection to the garden's site (looked up through the
+/// device's dnsmasq): a request, then another on the same connection when
+/// told to; each answer's status on its own line.
+const KEEP_ALIVE: &str = r#"
+import socket, ssl, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+s = ctx.wrap_socket(socket.create_connection(("lapor.test", 443), 3))
+s.settimeout(3)
+f = s.makefile("rb")
+def ask():
+    s.sendall(b"GET / HTTP/1.1\r\nHost: lapor.test\r\n\r\n")
+    status = f.readline().split()[1].decode()
+    length = 0
+    while True:
+        h = f.readline().strip()
+        if not h: break
+        if h.lower().startswith(b"content-length:"): length = int(h.split(b":")[1])
+    f.read(length)
+    print(status, flush=True)
+ask()
+sys.stdin.readline()
+try: ask()
+except Exception as e: print("failed", e, flush=True)
+"#;
 
 #[test]
 fn the_walled_garden_opens_its_names_and_networks_by_https_before_joining() {
@@ -107,6 +133,35 @@ fn the_walled_garden_opens_its_names_and_networks_by_https_before_joining() {
     // Port 80 of the garden's site still goes to the portal.
     let (code, _, location) = bed.http("v1", "http://www.lapor.test/");
     assert_eq!((code, location.as_str()), (302, PORTAL));
+
+    // When the address leaves the set (its timeout), a connection already
+    // open goes on; a new one is refused.
+    let mut open = Command::new("ip")
+        .args(["netns", "exec", &bed.ns("v1"), "python3", "-c", KEEP_ALIVE])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut said = BufReader::new(open.stdout.take().unwrap());
+    let mut line = String::new();
+    said.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "200", "first request on the open connection");
+    let flushed = Command::new("ip")
+        .args(["netns", "exec", &bed.ns("gw")])
+        .args(["nft", "flush", "set", "inet", "anjungan_captive", "garden"])
+        .status()
+        .expect("nft runs");
+    assert!(flushed.success());
+    assert_eq!(
+        https(&bed, "v1", "https://203.0.113.10/"),
+        0,
+        "a new connection after expiry"
+    );
+    open.stdin.take().unwrap().write_all(b"go\n").unwrap();
+    line.clear();
+    said.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "200", "the open connection after expiry");
+    let _ = open.wait();
 
     // The garden's network, at its port only.
     assert_eq!(

@@ -17,9 +17,10 @@
 //!   portal, the walled garden's too (the sign-in window keeps working);
 //!   the walled garden is open: TCP 443 to the addresses in the set
 //!   `garden` (dnsmasq adds what it answers for the garden's names, each
-//!   for `GARDEN_SECONDS`) and the garden's networks; other TCP 443 is
-//!   refused with a reset, so HTTPS fails at once instead
-//!   of hanging; everything else off the device is dropped; DNS to the
+//!   for `GARDEN_SECONDS`) and the garden's networks, the connections
+//!   marked (`GARDEN_MARK`) so they outlive their address's timeout; other
+//!   TCP 443 is refused with a reset, so HTTPS fails at once instead of
+//!   hanging; everything else off the device is dropped; DNS to the
 //!   device is limited per address (`DNS_RATE`, `DNS_BURST`), so it cannot
 //!   carry a tunnel;
 //! - everyone: to the device itself only DHCP, DNS, the portal's port and
@@ -44,7 +45,7 @@ use nftables::schema::{
     Chain, Element, NfListObject, Nftables, Rule, Set, SetFlag, SetType, SetTypeValue, Table,
 };
 use nftables::stmt::{
-    Limit, Match, Meter, NAT, NATFamily, Operator, Reject, RejectType, Statement,
+    Limit, Mangle, Match, Meter, NAT, NATFamily, Operator, Reject, RejectType, Statement,
 };
 use nftables::types::{NfChainPolicy, NfChainType, NfFamily, NfHook};
 
@@ -62,6 +63,10 @@ pub const GARDEN: &str = "garden";
 /// visitor's next lookup (phones keep answers for their TTL, mostly minutes)
 /// adds it again.
 pub const GARDEN_SECONDS: u32 = 600;
+/// The conntrack mark of connections the walled garden let through: they
+/// go on when their address leaves the set (no visitor's long download
+/// from the garden is cut at the timeout), and nothing else is let on.
+pub const GARDEN_MARK: u32 = 0x6761;
 const FAMILY: NfFamily = NfFamily::INet;
 
 /// Networks that are never the internet: "this network", RFC 1918,
@@ -399,6 +404,19 @@ fn chains(spec: &GateSpec) -> Vec<ChainDef> {
         })
     };
     let accept = || Statement::Accept(None);
+    let ct_mark = || {
+        Expression::Named(NamedExpression::CT(CT {
+            key: "mark".into(),
+            family: None,
+            dir: None,
+        }))
+    };
+    let mark_garden = || {
+        Statement::Mangle(Mangle {
+            key: ct_mark(),
+            value: Expression::Number(GARDEN_MARK),
+        })
+    };
     let drop = || Statement::Drop(None);
     let reset = || Statement::Reject(Some(Reject::new(Some(RejectType::TCPReset), None)));
     let unreachable = || Statement::Reject(None);
@@ -526,6 +544,14 @@ fn chains(spec: &GateSpec) -> Vec<ChainDef> {
     ]);
     // The walled garden, after the local networks and the uplink rule: it
     // never opens the office LAN, whatever a name resolves to.
+    if !spec.walled_garden.is_empty() {
+        forward.push(vec![
+            guest(),
+            is(ct_mark(), Expression::Number(GARDEN_MARK)),
+            established(),
+            accept(),
+        ]);
+    }
     if spec
         .walled_garden
         .iter()
@@ -535,6 +561,7 @@ fn chains(spec: &GateSpec) -> Vec<ChainDef> {
             guest(),
             is_in(field("ip", "daddr"), text(&format!("@{GARDEN}"))),
             tcp_dport(443),
+            mark_garden(),
             accept(),
         ]);
     }
@@ -549,7 +576,7 @@ fn chains(spec: &GateSpec) -> Vec<ChainDef> {
         if let Some(port) = open.port {
             rule.extend([tcp_or_udp(), any_dport(port)]);
         }
-        rule.push(accept());
+        rule.extend([mark_garden(), accept()]);
         forward.push(rule);
     }
     forward.extend([
@@ -847,9 +874,12 @@ mod tests {
         let local = position(&rules, &["192.168.0.0", "drop"]);
         let uplink_only = position(&rules, &["\"!=\"", "eth0", "drop"]);
         let refused = position(&rules, &["443", "tcp reset"]);
+        let going_on = position(&rules, &["\"mark\"", "26465", "established", "accept"]);
         for open in [names, port, whole] {
             assert!(local < open && uplink_only < open && open < refused);
+            assert!(rules[open].contains("\"mangle\"") && rules[open].contains("26465"));
         }
+        assert!(local < going_on && uplink_only < going_on && going_on < refused);
         // Port 80 still goes to the portal for everyone not joined.
         let nat = chain(&spec, "prerouting");
         position(&nat, &["dport", "80", "dnat"]);
@@ -869,7 +899,11 @@ mod tests {
     #[test]
     fn without_a_garden_https_is_refused_to_all_before_joining() {
         let rules = chain(&spec(&[], &[]), "forward");
-        assert!(rules.iter().all(|r| !r.contains("@garden")));
+        assert!(
+            rules
+                .iter()
+                .all(|r| !r.contains("@garden") && !r.contains("mark"))
+        );
         let joined = position(&rules, &["@joined", "accept"]);
         let refused = position(&rules, &["443", "tcp reset"]);
         assert!(joined < refused && refused + 1 < rules.len());
