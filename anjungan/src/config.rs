@@ -15,6 +15,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::{Error, Result};
 
+mod garden;
+pub use garden::{GardenEntry, MAX_ENTRIES as MAX_GARDEN_ENTRIES};
+
 /// The environment variable consulted when no `--config` is given.
 pub const CONFIG_ENV: &str = "ANJUNGAN_CONFIG";
 /// The system-wide file consulted last.
@@ -83,6 +86,10 @@ pub struct CaptiveConfig {
     /// link-local...) that joined visitors may reach after all, e.g. a
     /// public printer; everything local is out of their reach otherwise.
     pub allow_local: Vec<LocalDestination>,
+    /// What visitors reach before joining: names (and their subdomains) by
+    /// HTTPS, and public networks (`CIDR[:PORT]`); the sign-in window and
+    /// a region's own services (LAPOR!) work before anyone joins.
+    pub walled_garden: Vec<GardenEntry>,
     /// With `auth = "radius"`: the authentication servers, tried in order
     /// (the second when the first does not answer); accounting goes to the
     /// next port up of each.
@@ -360,6 +367,7 @@ impl Default for CaptiveConfig {
             dhcp_leases: PathBuf::from(DNSMASQ_LEASES),
             rejoin_wait_minutes: 30,
             allow_local: Vec::new(),
+            walled_garden: Vec::new(),
             radius_servers: vec![SocketAddr::from(([127, 0, 0, 1], 1812))],
             radius_secret_file: PathBuf::from("/etc/anjungan/radius.secret"),
             radius_coa_port: 3799,
@@ -650,6 +658,18 @@ impl Config {
                 "captive.allow_local",
                 format!("{v6}: visitors get IPv4 addresses only; give IPv4 networks"),
             ));
+        }
+        if c.walled_garden.len() > MAX_GARDEN_ENTRIES {
+            return Err((
+                "captive.walled_garden",
+                format!(
+                    "{} entries; give at most {MAX_GARDEN_ENTRIES} (a name already opens its subdomains)",
+                    c.walled_garden.len()
+                ),
+            ));
+        }
+        if let Some(problem) = c.walled_garden.iter().find_map(GardenEntry::problem) {
+            return Err(("captive.walled_garden", problem));
         }
         if c.ssid.is_empty() || c.ssid.len() > 32 {
             return Err((
@@ -998,6 +1018,40 @@ idle_reset_seconds = 90
         let m = refusal("[captive]\nallow_local = [\"10.98.0.2/40\"]\n");
         assert!(
             m.contains("captive.allow_local") && m.contains("CIDR"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn the_walled_garden_takes_names_and_public_networks() {
+        let c = parse("[captive]\nwalled_garden = [\"lapor.go.id\", \"203.0.113.0/24:443\"]\n")
+            .unwrap();
+        assert_eq!(
+            c.captive.walled_garden,
+            [
+                GardenEntry::Name("lapor.go.id".into()),
+                GardenEntry::Network("203.0.113.0/24:443".parse().unwrap())
+            ]
+        );
+        let m = refusal("[captive]\nwalled_garden = [\"*.go.id\"]\n");
+        assert!(
+            m.contains("captive.walled_garden") && m.contains("wildcard"),
+            "{m}"
+        );
+        let m = refusal("[captive]\nwalled_garden = [\"192.168.1.0/24\"]\n");
+        assert!(
+            m.contains("captive.walled_garden") && m.contains("allow_local"),
+            "{m}"
+        );
+        let many: Vec<String> = (0..=MAX_GARDEN_ENTRIES)
+            .map(|i| format!("\"s{i}.go.id\""))
+            .collect();
+        let m = refusal(&format!(
+            "[captive]\nwalled_garden = [{}]\n",
+            many.join(",")
+        ));
+        assert!(
+            m.contains("captive.walled_garden") && m.contains("at most"),
             "{m}"
         );
     }

@@ -129,6 +129,7 @@ pub fn start(config: &Config, limits: PortalLimits) -> Result<Arc<Portal>> {
                 address,
                 port: c.port,
                 allow_local: c.allow_local.clone(),
+                walled_garden: c.walled_garden.clone(),
                 uplink_subnets: firewall::apply::uplink_subnets(&c.uplink),
             });
             (Box::new(gate), Box::new(KernelArp))

@@ -11,7 +11,9 @@ use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
 
-use anjungan::config::CaptiveConfig;
+use anjungan::config::{CaptiveConfig, GardenEntry};
+
+use crate::firewall::ruleset::{GARDEN, TABLE};
 
 use crate::{Error, Result};
 
@@ -192,10 +194,37 @@ dhcp-option=114,\"{api}\"
 cache-size=2000
 domain-needed
 bogus-priv
-",
+{garden}",
         interface = c.interface,
         leases = c.dhcp_leases.display(),
         api = capport_url(address, c.port),
+        garden = garden(c),
+    )
+}
+
+/// dnsmasq's `nftset` lines for `[captive] walled_garden`'s names: each
+/// IPv4 address it answers for a name or a subdomain goes into the
+/// portal's set, which opens HTTPS to it before joining. The names are
+/// checked when the configuration is read (DNS characters only), so none
+/// can add a line of its own.
+fn garden(c: &CaptiveConfig) -> String {
+    let lines: String = c
+        .walled_garden
+        .iter()
+        .filter_map(|e| match e {
+            GardenEntry::Name(name) => Some(format!("nftset=/{name}/4#inet#{TABLE}#{GARDEN}\n")),
+            GardenEntry::Network(_) => None,
+        })
+        .collect();
+    if lines.is_empty() {
+        return lines;
+    }
+    format!(
+        "
+# [captive] walled_garden: reachable by HTTPS before joining. The addresses
+# of these names and their subdomains go into the portal's nftables set as
+# they are answered, and leave it some minutes later.
+{lines}"
     )
 }
 
@@ -353,6 +382,31 @@ mod tests {
         let hostapd = lines(text(&all, HOSTAPD));
         assert!(hostapd.contains(&"country_code=MY") && hostapd.contains(&"channel=11"));
         assert!(lines(text(&all, UPLINK_NETWORK)).contains(&"Name=enp2s0"));
+    }
+
+    #[test]
+    fn the_walled_garden_s_names_fill_the_portal_s_set() {
+        let c = CaptiveConfig {
+            walled_garden: ["lapor.go.id", "203.0.113.0/24:443", "Layanan.Example.ID"]
+                .iter()
+                .map(|e| e.parse().unwrap())
+                .collect(),
+            ..CaptiveConfig::default()
+        };
+        let all = files(&c);
+        let nftset: Vec<&str> = lines(text(&all, DNSMASQ))
+            .into_iter()
+            .filter(|l| l.starts_with("nftset="))
+            .collect();
+        assert_eq!(
+            nftset,
+            [
+                "nftset=/lapor.go.id/4#inet#anjungan_captive#garden",
+                "nftset=/layanan.example.id/4#inet#anjungan_captive#garden",
+            ]
+        );
+        let none = files(&CaptiveConfig::default());
+        assert!(!text(&none, DNSMASQ).contains("nftset"));
     }
 
     #[test]

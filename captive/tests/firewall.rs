@@ -17,6 +17,10 @@ fn spec() -> GateSpec {
         address: Ipv4Addr::new(10, 42, 0, 1),
         port: 8080,
         allow_local: vec!["192.168.1.20/32:631".parse().unwrap()],
+        walled_garden: vec![
+            "lapor.go.id".parse().unwrap(),
+            "203.0.113.0/24:443".parse().unwrap(),
+        ],
         uplink_subnets: vec![
             ("10.98.0.1".parse().unwrap(), 24),
             ("198.51.100.7".parse().unwrap(), 24),
@@ -145,6 +149,10 @@ fn nft_loads_the_ruleset_replaces_it_whole_and_touches_nothing_else() {
         "meter dns_before_joining",
         "limit rate over 2/second burst 100 packets",
         "nd-router-advert",
+        "ip daddr @garden tcp dport 443 ct mark set 0x00006761 accept",
+        "ip daddr 203.0.113.0/24 meta l4proto { tcp, udp } th dport 443 ct mark set 0x00006761 accept",
+        "ct mark 0x00006761 ct state established,related accept",
+        "timeout 10m",
     ] {
         assert!(listing.contains(line), "{line} in {listing}");
     }

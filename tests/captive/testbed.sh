@@ -17,7 +17,8 @@
 #   side by side with different prefixes. All traffic stays inside them.
 #   dnsmasq on the device runs with the file a device gets at boot
 #   (`anjungan-captive network-files`, by CAPTIVE), made for the bed's
-#   interface and lease file.
+#   interface and lease file, plus NETWORK_TOML's [captive] lines if set
+#   (a test's walled garden).
 # Needs: iproute2 nftables dnsmasq-base busybox curl python3 openssl
 set -euo pipefail
 
@@ -110,6 +111,7 @@ interface = "wifi0"
 uplink = "gw-wan"
 address = "10.42.0.1"
 dhcp_leases = "$BASE/leases"
+${NETWORK_TOML:-}
 TOML
   "${CAPTIVE:?set CAPTIVE to the anjungan-captive program}" --config "$BASE/network.toml" \
     network-files --out "$BASE/network"

@@ -14,8 +14,13 @@
 //!   `allow_local` names it. The set's elements carry a kernel timeout that
 //!   ends the session at its end, with no program running;
 //! - not joined: TCP port 80 to any address is redirected (DNAT) to the
-//!   portal; TCP 443 is refused with a reset, so HTTPS fails at once instead
-//!   of hanging; everything else off the device is dropped; DNS to the
+//!   portal, the walled garden's too (the sign-in window keeps working);
+//!   the walled garden is open: TCP 443 to the addresses in the set
+//!   `garden` (dnsmasq adds what it answers for the garden's names, each
+//!   for `GARDEN_SECONDS`) and the garden's networks, the connections
+//!   marked (`GARDEN_MARK`) so they outlive their address's timeout; other
+//!   TCP 443 is refused with a reset, so HTTPS fails at once instead of
+//!   hanging; everything else off the device is dropped; DNS to the
 //!   device is limited per address (`DNS_RATE`, `DNS_BURST`), so it cannot
 //!   carry a tunnel;
 //! - everyone: to the device itself only DHCP, DNS, the portal's port and
@@ -30,7 +35,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr};
 
-use anjungan::config::{LocalDestination, first_address};
+use anjungan::config::{GardenEntry, LocalDestination, first_address};
 use anjungan::wifi::{Mac, Session};
 use nftables::batch::Batch;
 use nftables::expr::{
@@ -40,7 +45,7 @@ use nftables::schema::{
     Chain, Element, NfListObject, Nftables, Rule, Set, SetFlag, SetType, SetTypeValue, Table,
 };
 use nftables::stmt::{
-    Limit, Match, Meter, NAT, NATFamily, Operator, Reject, RejectType, Statement,
+    Limit, Mangle, Match, Meter, NAT, NATFamily, Operator, Reject, RejectType, Statement,
 };
 use nftables::types::{NfChainPolicy, NfChainType, NfFamily, NfHook};
 
@@ -50,6 +55,18 @@ pub const SET: &str = "joined";
 /// what each sent to the internet, and what it received.
 pub const UPLOAD: &str = "upload";
 pub const DOWNLOAD: &str = "download";
+/// Addresses of the walled garden's names, filled by dnsmasq
+/// (`nftset=/NAME/4#inet#anjungan_captive#garden`).
+pub const GARDEN: &str = "garden";
+/// How long an address dnsmasq answered for a garden name stays open: a
+/// name whose addresses change (a CDN) does not pile up old ones, and a
+/// visitor's next lookup (phones keep answers for their TTL, mostly minutes)
+/// adds it again.
+pub const GARDEN_SECONDS: u32 = 600;
+/// The conntrack mark of connections the walled garden let through: they
+/// go on when their address leaves the set (no visitor's long download
+/// from the garden is cut at the timeout), and nothing else is let on.
+pub const GARDEN_MARK: u32 = 0x6761;
 const FAMILY: NfFamily = NfFamily::INet;
 
 /// Networks that are never the internet: "this network", RFC 1918,
@@ -101,6 +118,8 @@ pub struct GateSpec {
     pub port: u16,
     /// Local destinations the technician opened to joined visitors.
     pub allow_local: Vec<LocalDestination>,
+    /// Reachable before joining (`[captive] walled_garden`).
+    pub walled_garden: Vec<GardenEntry>,
     /// The uplink's own subnets (read from the interface; they change with
     /// DHCP on the uplink): the office LAN, closed to visitors even when it
     /// uses public addresses.
@@ -139,6 +158,17 @@ pub fn ruleset(spec: &GateSpec, sessions: &[Session], now: i64) -> serde_json::V
             ..Set::default()
         })));
     }
+    // There even with no names: dnsmasq's lines must never name a set
+    // that is missing. Elements dnsmasq adds get the set's timeout.
+    b.add(NfListObject::Set(Box::new(Set {
+        family: FAMILY,
+        table: TABLE.into(),
+        name: GARDEN.into(),
+        set_type: SetTypeValue::Single(SetType::Ipv4Addr),
+        flags: Some(HashSet::from([SetFlag::Timeout])),
+        timeout: Some(GARDEN_SECONDS),
+        ..Set::default()
+    })));
     let live: Vec<&Session> = sessions
         .iter()
         .filter(|s| s.seconds_left(now) > 0)
@@ -374,6 +404,19 @@ fn chains(spec: &GateSpec) -> Vec<ChainDef> {
         })
     };
     let accept = || Statement::Accept(None);
+    let ct_mark = || {
+        Expression::Named(NamedExpression::CT(CT {
+            key: "mark".into(),
+            family: None,
+            dir: None,
+        }))
+    };
+    let mark_garden = || {
+        Statement::Mangle(Mangle {
+            key: ct_mark(),
+            value: Expression::Number(GARDEN_MARK),
+        })
+    };
     let drop = || Statement::Drop(None);
     let reset = || Statement::Reject(Some(Reject::new(Some(RejectType::TCPReset), None)));
     let unreachable = || Statement::Reject(None);
@@ -498,6 +541,45 @@ fn chains(spec: &GateSpec) -> Vec<ChainDef> {
             accept(),
         ],
         vec![guest(), joined(), accept()],
+    ]);
+    // The walled garden, after the local networks and the uplink rule: it
+    // never opens the office LAN, whatever a name resolves to.
+    if !spec.walled_garden.is_empty() {
+        forward.push(vec![
+            guest(),
+            is(ct_mark(), Expression::Number(GARDEN_MARK)),
+            established(),
+            accept(),
+        ]);
+    }
+    if spec
+        .walled_garden
+        .iter()
+        .any(|e| matches!(e, GardenEntry::Name(_)))
+    {
+        forward.push(vec![
+            guest(),
+            is_in(field("ip", "daddr"), text(&format!("@{GARDEN}"))),
+            tcp_dport(443),
+            mark_garden(),
+            accept(),
+        ]);
+    }
+    for entry in &spec.walled_garden {
+        let GardenEntry::Network(open) = entry else {
+            continue;
+        };
+        let mut rule = vec![
+            guest(),
+            daddr_in(open.network, vec![prefix(open.network, open.prefix)]),
+        ];
+        if let Some(port) = open.port {
+            rule.extend([tcp_or_udp(), any_dport(port)]);
+        }
+        rule.extend([mark_garden(), accept()]);
+        forward.push(rule);
+    }
+    forward.extend([
         vec![guest(), tcp_dport(443), reset()],
         // QUIC: browsers fall back at once when told the port is closed.
         vec![guest(), udp_dport(443), unreachable()],
@@ -662,6 +744,7 @@ mod tests {
             address: Ipv4Addr::new(10, 42, 0, 1),
             port: 80,
             allow_local: Vec::new(),
+            walled_garden: Vec::new(),
             uplink_subnets: Vec::new(),
         };
         let json = ruleset(&spec, &[session], 40);
@@ -688,6 +771,7 @@ mod tests {
             address: Ipv4Addr::new(10, 42, 0, 1),
             port: 80,
             allow_local: allow_local.iter().map(|a| a.parse().unwrap()).collect(),
+            walled_garden: Vec::new(),
             uplink_subnets: uplink
                 .iter()
                 .map(|(a, len)| (a.parse().unwrap(), *len))
@@ -769,6 +853,63 @@ mod tests {
             guest_to_guest < router,
             "no allowance reopens guest to guest"
         );
+    }
+
+    #[test]
+    fn the_walled_garden_opens_https_to_its_names_and_its_networks_before_joining() {
+        let mut spec = spec(&[], &[]);
+        spec.walled_garden = ["lapor.go.id", "203.0.113.0/24:8443", "198.51.100.7"]
+            .iter()
+            .map(|e| e.parse().unwrap())
+            .collect();
+        let rules = chain(&spec, "forward");
+        let names = position(&rules, &["@garden", "dport", "443", "accept"]);
+        assert!(!rules[names].contains("@joined"), "before joining");
+        let port = position(
+            &rules,
+            &["203.0.113.0", "\"len\":24", "\"th\"", "8443", "accept"],
+        );
+        let whole = position(&rules, &["198.51.100.7", "\"len\":32", "accept"]);
+        assert!(!rules[whole].contains("dport"));
+        let local = position(&rules, &["192.168.0.0", "drop"]);
+        let uplink_only = position(&rules, &["\"!=\"", "eth0", "drop"]);
+        let refused = position(&rules, &["443", "tcp reset"]);
+        let going_on = position(&rules, &["\"mark\"", "26465", "established", "accept"]);
+        for open in [names, port, whole] {
+            assert!(local < open && uplink_only < open && open < refused);
+            assert!(rules[open].contains("\"mangle\"") && rules[open].contains("26465"));
+        }
+        assert!(local < going_on && uplink_only < going_on && going_on < refused);
+        // Port 80 still goes to the portal for everyone not joined.
+        let nat = chain(&spec, "prerouting");
+        position(&nat, &["dport", "80", "dnat"]);
+        assert!(nat.iter().all(|r| !r.contains("garden")), "{nat:#?}");
+
+        let json = ruleset(&spec, &[], 0);
+        let set = json["nftables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find_map(|c| c.pointer("/add/set").filter(|s| s["name"] == GARDEN))
+            .unwrap();
+        assert_eq!(set["timeout"], GARDEN_SECONDS);
+        assert_eq!(set["flags"], serde_json::json!(["timeout"]));
+    }
+
+    #[test]
+    fn without_a_garden_https_is_refused_to_all_before_joining() {
+        let rules = chain(&spec(&[], &[]), "forward");
+        assert!(
+            rules
+                .iter()
+                .all(|r| !r.contains("@garden") && !r.contains("mark"))
+        );
+        let joined = position(&rules, &["@joined", "accept"]);
+        let refused = position(&rules, &["443", "tcp reset"]);
+        assert!(joined < refused && refused + 1 < rules.len());
+        for rule in &rules[joined + 1..refused] {
+            assert!(rule.contains("@joined"), "only joined accepts: {rule}");
+        }
     }
 
     #[test]

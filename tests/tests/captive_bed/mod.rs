@@ -22,6 +22,8 @@ pub struct Bed {
     /// Other programs started on the device, ended with the bed.
     helpers: Vec<Child>,
     token: std::cell::OnceCell<String>,
+    /// `[captive]` lines for the file the bed's dnsmasq is made from.
+    network_toml: String,
 }
 
 fn script() -> PathBuf {
@@ -33,6 +35,12 @@ impl Bed {
     /// added to the device's `[captive]` section; `None` when not root
     /// (a failure instead with `ANJUNGAN_TEST_STRICT=1`, as in CI).
     pub fn new(tag: &str, captive_toml: &str) -> Option<Bed> {
+        Bed::with_network(tag, captive_toml, "")
+    }
+
+    /// `new`, with `network_toml` added to the `[captive]` section the
+    /// device's dnsmasq file is made from (`network-files`).
+    pub fn with_network(tag: &str, captive_toml: &str, network_toml: &str) -> Option<Bed> {
         if !tests::can_run("the namespace test bed", &[Need::Root]) {
             return None;
         }
@@ -56,6 +64,7 @@ impl Bed {
             daemon: None,
             helpers: Vec::new(),
             token: std::cell::OnceCell::new(),
+            network_toml: network_toml.to_owned(),
         };
         bed.script("teardown");
         let out = bed.script("setup");
@@ -74,6 +83,7 @@ impl Bed {
             .env("P", &self.prefix)
             .env("BASE", self.state.path())
             .env("CAPTIVE", program("anjungan-captive"))
+            .env("NETWORK_TOML", &self.network_toml)
             .output()
             .expect("bash runs")
     }
