@@ -93,6 +93,7 @@ fn show_key_id(keynum: &[u8]) -> String {
 }
 
 /// The two files `keygen` wrote, and the public key's base64 line.
+#[derive(Debug)]
 pub struct KeyFiles {
     pub secret: PathBuf,
     pub public: PathBuf,
