@@ -57,6 +57,10 @@ KIOSK_TEST_PACKAGES=(xvfb xdotool libx11-6 libx11-xcb1 libxcursor1 libxrandr2 li
 # What the Wi-Fi portal's namespace tests, browser test and benchmark need.
 CAPTIVE_TEST_PACKAGES=(iproute2 nftables dnsmasq-base busybox curl python3 openssl chromium wrk apache2-utils opennds iptables)
 
+# What the catalog pull's tests need: the standard minisign tool, whose
+# keys and signatures `anjungan catalog keygen|sign` and devices must match.
+SYNC_TEST_PACKAGES=(minisign)
+
 # need_backports_packages pkg...: the same from bookworm-backports (QEMU
 # there is new enough for the boot test's machines), adding that source to
 # apt first.
