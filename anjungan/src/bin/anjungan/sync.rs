@@ -27,12 +27,13 @@ pub fn run(args: Args, config: &Config) -> Result<()> {
         println!("{}", serde_json::json!({ "pull": pull, "push": push }));
     } else {
         for (name, step) in [("pull", Some(&pull)), ("push", push.as_ref())] {
-            match step {
-                // Quiet while waiting: the timer asks every minute.
-                Some(s) if s.outcome != "waiting" && !s.failed() => {
-                    println!("{name}: {}", s.message)
-                }
-                _ => {}
+            // The timer's runs go to the journal: what changed and what
+            // failed (below), not every quiet minute or unchanged catalog.
+            let quiet = |s: &StepReport| {
+                s.failed() || s.outcome == "waiting" || (args.when_due && s.outcome == "unchanged")
+            };
+            if let Some(s) = step.filter(|s| !quiet(s)) {
+                println!("{name}: {}", s.message);
             }
         }
     }
