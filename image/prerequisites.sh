@@ -58,6 +58,10 @@ KIOSK_TEST_PACKAGES=(xvfb xdotool libx11-6 libx11-xcb1 libxcursor1 libxrandr2 li
 # ...and FreeRADIUS 3 with radclient for RADIUS accounts (tests/captive_radius.rs).
 CAPTIVE_TEST_PACKAGES=(iproute2 nftables dnsmasq-base busybox curl python3 openssl chromium wrk apache2-utils opennds iptables freeradius freeradius-utils)
 
+# What the catalog pull's tests need: the standard minisign tool, whose
+# keys and signatures `anjungan catalog keygen|sign` and devices must match.
+SYNC_TEST_PACKAGES=(minisign)
+
 # need_backports_packages pkg...: the same from bookworm-backports (QEMU
 # there is new enough for the boot test's machines), adding that source to
 # apt first.

@@ -59,6 +59,11 @@ pub enum Error {
     #[error("admin password: {0}")]
     AdminPassword(String),
 
+    /// A catalog signing key (`anjungan catalog keygen|sign`) that cannot
+    /// be made or used.
+    #[error("the key {path}: {problem}")]
+    Key { path: PathBuf, problem: String },
+
     #[error("{what} {path}: {source}")]
     Io {
         what: &'static str,

@@ -34,6 +34,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/0010_radius.sql")),
         M::up(include_str!("../migrations/0011_queue_calling.sql")),
         M::up(include_str!("../migrations/0012_dashboard.sql")),
+        M::up(include_str!("../migrations/0013_sync.sql")),
     ])
 });
 

@@ -2,6 +2,7 @@
 //! them against a configuration of their own in a temporary directory.
 
 pub mod printer;
+pub mod region;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -160,14 +161,18 @@ pub enum Need {
     /// A program on `PATH` that has no `--version` (`freeradius`,
     /// `radclient`): there as an executable file is enough.
     Installed(&'static str),
+    /// A program on `PATH` that answers this argument, not `--version`,
+    /// with success (`minisign -v`).
+    ProgramAsked(&'static str, &'static str),
 }
 
 impl Need {
     fn present(self) -> bool {
         match self {
             Need::Root => is_root(),
-            Need::Program(name) => Command::new(name)
-                .arg("--version")
+            Need::Program(name) => Need::ProgramAsked(name, "--version").present(),
+            Need::ProgramAsked(name, arg) => Command::new(name)
+                .arg(arg)
                 .output()
                 .is_ok_and(|o| o.status.success()),
             Need::Installed(name) => {
@@ -185,7 +190,9 @@ impl Need {
     fn describe(self) -> String {
         match self {
             Need::Root => "root".to_owned(),
-            Need::Program(name) | Need::Installed(name) => format!("the program {name}"),
+            Need::Program(name) | Need::ProgramAsked(name, _) | Need::Installed(name) => {
+                format!("the program {name}")
+            }
         }
     }
 }
