@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod config;
 pub mod error;
 pub mod lang;
+pub mod outbox;
 pub mod print;
 pub mod queue;
 mod readable_code;

@@ -31,6 +31,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/0007_wifi_kicked.sql")),
         M::up(include_str!("../migrations/0008_utc_times.sql")),
         M::up(include_str!("../migrations/0009_voice.sql")),
+        M::up(include_str!("../migrations/0010_outbox.sql")),
     ])
 });
 
@@ -126,6 +127,23 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let value = f(&tx).map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        Ok(value)
+    }
+
+    /// [`Store::transaction`] for modules whose callers hold the store
+    /// shared (`&Store`): alerts, printer faults, Wi-Fi sessions write their
+    /// outbox event with the thing itself. The connection is never shared
+    /// between threads (`Store` is not `Sync`), so nothing else can start a
+    /// transaction on it meanwhile.
+    pub(crate) fn transaction_shared<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction) -> rusqlite::Result<T>,
+    ) -> Result<T> {
+        let fail = |source| error(&self.path, source);
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
             .map_err(fail)?;
         let value = f(&tx).map_err(fail)?;
         tx.commit().map_err(fail)?;
