@@ -29,6 +29,7 @@ pub struct Config {
     pub captive: CaptiveConfig,
     pub kiosk: KioskConfig,
     pub voice: VoiceConfig,
+    pub sync: SyncConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -118,6 +119,43 @@ impl Default for VoiceConfig {
     fn default() -> Self {
         VoiceConfig {
             keep_contact_days: 90,
+        }
+    }
+}
+
+/// The region's side (`anjungan sync`, `anjungan::sync`): where the signed
+/// catalog is pulled from and where events are pushed.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SyncConfig {
+    /// The region's catalog bundle; its minisign signature is at the same
+    /// URL + ".minisig". None: the catalog is only ever imported by hand.
+    pub catalog_url: Option<String>,
+    /// The minisign public key (the base64 line of NAME.pub) every pulled
+    /// catalog must be signed with: the download's integrity does not rest
+    /// on the web server or the network.
+    pub public_key: Option<String>,
+    /// Where events are pushed. None: events stay on the device.
+    pub hub_url: Option<String>,
+    /// This device's secret for the hub.
+    pub token_file: PathBuf,
+    /// Seconds between two runs of `anjungan sync` (the device's timer
+    /// checks every minute whether one is due; failures wait longer).
+    pub interval_seconds: u32,
+    /// Seconds a connection may take to open and a read may stall before
+    /// the try is given up (and retried later).
+    pub timeout_seconds: u32,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        SyncConfig {
+            catalog_url: None,
+            public_key: None,
+            hub_url: None,
+            token_file: PathBuf::from("/etc/anjungan/hub.token"),
+            interval_seconds: 300,
+            timeout_seconds: 30,
         }
     }
 }
@@ -657,7 +695,7 @@ impl Config {
                 ),
             ));
         }
-        Ok(())
+        self.sync.check()
     }
 
     /// The configuration as TOML, e.g. for `anjungan config show`.
@@ -669,6 +707,83 @@ impl Config {
     pub fn database_path(&self) -> PathBuf {
         self.device.data_dir.join("anjungan.db")
     }
+}
+
+impl SyncConfig {
+    /// The `[sync]` rules: URLs the client can fetch, a key that is a
+    /// minisign key, a catalog never pulled without a key to check it.
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        for (key, url) in [
+            ("sync.catalog_url", &self.catalog_url),
+            ("sync.hub_url", &self.hub_url),
+        ] {
+            if let Some(url) = url {
+                check_url(url).map_err(|m| (key, m))?;
+            }
+        }
+        if let Some(key) = &self.public_key
+            && minisign_verify::PublicKey::from_base64(key.trim()).is_err()
+        {
+            return Err((
+                "sync.public_key",
+                format!(
+                    "\"{key}\" is not a minisign public key; use the second line of the region's NAME.pub (it starts with \"RW\")"
+                ),
+            ));
+        }
+        if self.catalog_url.is_some() && self.public_key.is_none() {
+            return Err((
+                "sync.public_key",
+                "is needed with sync.catalog_url: a pulled catalog is installed only if this key signed it; copy the second line of the region's NAME.pub".into(),
+            ));
+        }
+        if !self.token_file.is_absolute() {
+            return Err((
+                "sync.token_file",
+                format!("\"{}\" must be an absolute path", self.token_file.display()),
+            ));
+        }
+        if !(60..=86_400).contains(&self.interval_seconds) {
+            return Err((
+                "sync.interval_seconds",
+                format!(
+                    "{} is out of range; use 60 to 86400 (a day)",
+                    self.interval_seconds
+                ),
+            ));
+        }
+        if !(1..=600).contains(&self.timeout_seconds) {
+            return Err((
+                "sync.timeout_seconds",
+                format!("{} is out of range; use 1 to 600", self.timeout_seconds),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// An http or https URL with a host, no user name or password in it (they
+/// would end up in logs), and of a bounded length.
+fn check_url(text: &str) -> Result<(), String> {
+    let bad = |why: &str| {
+        format!(
+            "\"{text}\" {why}; use a URL such as \"https://data.example.go.id/anjungan/catalog.json\""
+        )
+    };
+    if text.len() > 2000 {
+        return Err(bad("is too long"));
+    }
+    let url = reqwest::Url::parse(text).map_err(|_| bad("is not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("is not an http or https URL"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("names no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("must not hold a user name or password"));
+    }
+    Ok(())
 }
 
 fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> String {
@@ -754,15 +869,86 @@ idle_reset_seconds = 90
                 in_section && l.starts_with(&format!("{key} = "))
             })
         };
-        let all = toml::Table::try_from(&defaults).unwrap();
+        // Keys without a default (absent means none) are shown as examples,
+        // "##   key = value"; uncommented, the examples are accepted.
+        let examples: String = SHIPPED
+            .lines()
+            .map(|l| match l.strip_prefix("##   ") {
+                Some(example) => example,
+                None if l.starts_with('[') => l,
+                None => "",
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let mut filled = parse(&examples).unwrap();
+        let shown = |section: &str, key: &str| {
+            let mut in_section = false;
+            examples.lines().any(|l| {
+                if l.starts_with('[') {
+                    in_section = l == format!("[{section}]");
+                }
+                in_section && l.starts_with(&format!("{key} = "))
+            })
+        };
+        // Every optional key, so that one missing from the file fails here.
+        let options = [
+            filled.kiosk.presence_pin.is_some(),
+            filled.kiosk.call_button_pin.is_some(),
+            filled.kiosk.status_led_pin.is_some(),
+            filled.sync.catalog_url.is_some(),
+            filled.sync.public_key.is_some(),
+            filled.sync.hub_url.is_some(),
+        ];
+        assert!(
+            options.iter().all(|o| *o),
+            "an example is missing: {options:?}"
+        );
+        filled.device.data_dir = "/var/lib/anjungan".into();
+        let all = toml::Table::try_from(&filled).unwrap();
         for (section, keys) in &all {
             for key in keys.as_table().unwrap().keys() {
                 assert!(
-                    listed(section, key),
+                    listed(section, key) || shown(section, key),
                     "{section}.{key} is not in debian/anjungan.toml"
                 );
             }
         }
+    }
+
+    #[test]
+    fn sync_keys_are_checked() {
+        let c = Config::default().sync;
+        assert_eq!((c.interval_seconds, c.catalog_url), (300, None));
+        let key = "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3";
+        let c = parse(&format!(
+            "[sync]\ncatalog_url = \"https://data.example.go.id/c.json\"\npublic_key = \"{key}\"\n"
+        ))
+        .unwrap();
+        assert_eq!(c.sync.public_key.as_deref(), Some(key));
+        let m = refusal("[sync]\ncatalog_url = \"https://data.example.go.id/c.json\"\n");
+        assert!(
+            m.contains("sync.public_key") && m.contains("NAME.pub"),
+            "{m}"
+        );
+        let m = refusal("[sync]\npublic_key = \"RWnotakey\"\n");
+        assert!(m.contains("sync.public_key") && m.contains("RW"), "{m}");
+        for bad in [
+            "ftp://data.example.go.id/c.json",
+            "data.example.go.id/c.json",
+            "https://user:secret@data.example.go.id/c.json",
+        ] {
+            let m = refusal(&format!("[sync]\nhub_url = \"{bad}\"\n"));
+            assert!(m.contains("sync.hub_url"), "{bad}: {m}");
+        }
+        let m = refusal("[sync]\ninterval_seconds = 5\n");
+        assert!(
+            m.contains("sync.interval_seconds") && m.contains("60 to 86400"),
+            "{m}"
+        );
+        let m = refusal("[sync]\ntimeout_seconds = 0\n");
+        assert!(m.contains("sync.timeout_seconds"), "{m}");
+        let m = refusal("[sync]\ntoken_file = \"hub.token\"\n");
+        assert!(m.contains("sync.token_file"), "{m}");
     }
 
     #[test]

@@ -55,6 +55,11 @@ pub enum Error {
     #[error("the admin token {path}: {problem}")]
     AdminToken { path: PathBuf, problem: String },
 
+    /// A catalog signing key (`anjungan catalog keygen|sign`) that cannot
+    /// be made or used.
+    #[error("the key {path}: {problem}")]
+    Key { path: PathBuf, problem: String },
+
     #[error("{what} {path}: {source}")]
     Io {
         what: &'static str,

@@ -1,7 +1,8 @@
 //! Anjungan's domain: the configuration every program reads, the one SQLite
 //! store they share, the service catalog (its bundle format, validation and
-//! installation), the search citizens use to find a service, and what
-//! citizens tell the region (survey and complaints).
+//! installation), the search citizens use to find a service, what citizens
+//! tell the region (survey and complaints), and the device's exchange with
+//! the region (`sync`: the signed catalog pulled, events pushed).
 //!
 //! This crate knows no UI toolkit, no HTTP framework and no firewall: the
 //! kiosk, the portal and the command line are thin shells around it.
@@ -18,6 +19,7 @@ pub mod queue;
 mod readable_code;
 pub mod search;
 pub mod store;
+pub mod sync;
 pub mod timestamp;
 pub mod voice;
 pub mod wifi;

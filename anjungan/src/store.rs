@@ -31,7 +31,8 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/0007_wifi_kicked.sql")),
         M::up(include_str!("../migrations/0008_utc_times.sql")),
         M::up(include_str!("../migrations/0009_voice.sql")),
-        M::up(include_str!("../migrations/0010_outbox.sql")),
+        M::up(include_str!("../migrations/0010_sync.sql")),
+        M::up(include_str!("../migrations/0011_outbox.sql")),
     ])
 });
 

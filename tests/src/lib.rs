@@ -2,6 +2,7 @@
 //! them against a configuration of their own in a temporary directory.
 
 pub mod printer;
+pub mod region;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -157,14 +158,18 @@ pub enum Need {
     Root,
     /// A program on `PATH`, e.g. `nft` or `chromium`.
     Program(&'static str),
+    /// A program on `PATH` that answers this argument, not `--version`,
+    /// with success (`minisign -v`).
+    ProgramAsked(&'static str, &'static str),
 }
 
 impl Need {
     fn present(self) -> bool {
         match self {
             Need::Root => is_root(),
-            Need::Program(name) => Command::new(name)
-                .arg("--version")
+            Need::Program(name) => Need::ProgramAsked(name, "--version").present(),
+            Need::ProgramAsked(name, arg) => Command::new(name)
+                .arg(arg)
                 .output()
                 .is_ok_and(|o| o.status.success()),
         }
@@ -173,7 +178,7 @@ impl Need {
     fn describe(self) -> String {
         match self {
             Need::Root => "root".to_owned(),
-            Need::Program(name) => format!("the program {name}"),
+            Need::Program(name) | Need::ProgramAsked(name, _) => format!("the program {name}"),
         }
     }
 }

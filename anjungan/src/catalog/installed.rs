@@ -1,5 +1,7 @@
 //! The catalog installed on this device: importing a bundle into the store
 //! in one transaction, and loading what is installed (or the demo catalog).
+//! A catalog pulled from the region (`sync::pull`) is installed the same
+//! way, with where it came from ([`Signed`]) in the same transaction.
 
 use rusqlite::{OptionalExtension, params};
 
@@ -22,11 +24,34 @@ pub struct Installed {
     pub services: usize,
 }
 
+/// A pulled catalog's provenance, kept with it: what the next pull compares
+/// (ETag, signature) and the signed time no older catalog may undercut.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    /// The server's validator of the bundle, sent back as `If-None-Match`.
+    pub etag: Option<String>,
+    /// SHA-256 (hex) of the `.minisig` file the bundle was verified with.
+    pub signature_sha256: String,
+    /// The signature's trusted timestamp, Unix seconds.
+    pub signed_at: i64,
+}
+
 /// Validates `bytes` as a bundle and installs it in place of the current
 /// catalog, atomically. A refused bundle changes nothing but the import log.
 pub fn import(store: &mut Store, bytes: &[u8], source: &str) -> Result<Installed> {
+    import_signed(store, bytes, source, None)
+}
+
+/// [`import`], for a bundle whose signature was verified: `signed` is kept
+/// with it in the same transaction.
+pub fn import_signed(
+    store: &mut Store,
+    bytes: &[u8],
+    source: &str,
+    signed: Option<&Signed>,
+) -> Result<Installed> {
     match bundle::parse(bytes) {
-        Ok(b) => install(store, &b, source),
+        Ok(b) => install_signed(store, &b, source, signed),
         Err(refusal) => {
             log(store, source, "refused", &refusal.to_string())?;
             Err(Error::CatalogRefused(refusal))
@@ -36,6 +61,15 @@ pub fn import(store: &mut Store, bytes: &[u8], source: &str) -> Result<Installed
 
 /// Installs an already validated bundle.
 pub fn install(store: &mut Store, b: &Bundle, source: &str) -> Result<Installed> {
+    install_signed(store, b, source, None)
+}
+
+fn install_signed(
+    store: &mut Store,
+    b: &Bundle,
+    source: &str,
+    signed: Option<&Signed>,
+) -> Result<Installed> {
     let json = bundle::to_json(b);
     let now = timestamp::format(&chrono::Utc::now());
     let detail = format!(
@@ -55,13 +89,16 @@ pub fn install(store: &mut Store, b: &Bundle, source: &str) -> Result<Installed>
         )?;
         tx.execute(
             "INSERT INTO catalog (slot, generation, bundle, published, region_code, region_name,
-                                  services, installed_at, source)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                                  services, installed_at, source,
+                                  etag, signature_sha256, signed_at)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
              ON CONFLICT (slot) DO UPDATE SET
                 generation = excluded.generation, bundle = excluded.bundle,
                 published = excluded.published, region_code = excluded.region_code,
                 region_name = excluded.region_name, services = excluded.services,
-                installed_at = excluded.installed_at, source = excluded.source",
+                installed_at = excluded.installed_at, source = excluded.source,
+                etag = excluded.etag, signature_sha256 = excluded.signature_sha256,
+                signed_at = excluded.signed_at",
             params![
                 generation,
                 json,
@@ -70,9 +107,20 @@ pub fn install(store: &mut Store, b: &Bundle, source: &str) -> Result<Installed>
                 b.region.name,
                 b.services.len() as i64,
                 now,
-                source
+                source,
+                signed.and_then(|s| s.etag.as_deref()),
+                signed.map(|s| s.signature_sha256.as_str()),
+                signed.map(|s| s.signed_at),
             ],
         )?;
+        if let Some(signed) = signed {
+            tx.execute(
+                "INSERT INTO catalog_signed_mark (slot, signed_at) VALUES (1, ?1)
+                 ON CONFLICT (slot) DO UPDATE SET
+                    signed_at = MAX(signed_at, excluded.signed_at)",
+                [signed.signed_at],
+            )?;
+        }
         tx.execute(
             "INSERT INTO catalog_log (at, source, outcome, detail) VALUES (?1, ?2, 'installed', ?3)",
             params![now, source, detail],
@@ -95,6 +143,54 @@ fn log(store: &mut Store, source: &str, outcome: &str, detail: &str) -> Result<(
         conn.execute(
             "INSERT INTO catalog_log (at, source, outcome, detail) VALUES (?1, ?2, ?3, ?4)",
             params![now, source, outcome, detail],
+        )
+    })?;
+    Ok(())
+}
+
+/// The provenance of the installed catalog and its source, when a pull
+/// installed it; `None` for one imported by hand or the demo catalog.
+pub fn signed(store: &Store) -> Result<Option<(String, Signed)>> {
+    store.run(|conn| {
+        conn.query_row(
+            "SELECT source, etag, signature_sha256, signed_at FROM catalog
+             WHERE slot = 1 AND signature_sha256 IS NOT NULL AND signed_at IS NOT NULL",
+            [],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    Signed {
+                        etag: r.get(1)?,
+                        signature_sha256: r.get(2)?,
+                        signed_at: r.get(3)?,
+                    },
+                ))
+            },
+        )
+        .optional()
+    })
+}
+
+/// The newest signed time ever installed (Unix seconds), which a pulled
+/// catalog must not be older than; `None` before the first pull installed.
+pub fn signed_mark(store: &Store) -> Result<Option<i64>> {
+    store.run(|conn| {
+        conn.query_row(
+            "SELECT signed_at FROM catalog_signed_mark WHERE slot = 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()
+    })
+}
+
+/// Keeps a new ETag for the installed catalog, when the server's validator
+/// changed but the signed bundle did not.
+pub fn set_etag(store: &Store, etag: Option<&str>) -> Result<()> {
+    store.run(|conn| {
+        conn.execute(
+            "UPDATE catalog SET etag = ?1 WHERE slot = 1 AND signature_sha256 IS NOT NULL",
+            [etag],
         )
     })?;
     Ok(())
@@ -194,6 +290,47 @@ mod tests {
         let catalog = load(&store).unwrap();
         assert_eq!(catalog.services().len(), 3);
         assert_eq!(catalog.installed().unwrap().source, "b.json");
+    }
+
+    #[test]
+    fn a_signed_install_keeps_its_provenance_and_raises_the_mark() {
+        let (_dir, mut store) = store();
+        let json = bundle::to_json(&demo::bundle());
+        let signed = |at| Signed {
+            etag: Some("\"v1\"".into()),
+            signature_sha256: format!("{at:064x}"),
+            signed_at: at,
+        };
+        import_signed(
+            &mut store,
+            json.as_bytes(),
+            "https://r/c.json",
+            Some(&signed(20)),
+        )
+        .unwrap();
+        assert_eq!(
+            self::signed(&store).unwrap(),
+            Some(("https://r/c.json".into(), signed(20)))
+        );
+        assert_eq!(signed_mark(&store).unwrap(), Some(20));
+        set_etag(&store, Some("\"v2\"")).unwrap();
+        assert_eq!(
+            self::signed(&store).unwrap().unwrap().1.etag.as_deref(),
+            Some("\"v2\"")
+        );
+        // The mark is never lowered, not by an older signed install nor by
+        // a catalog imported by hand, which has no provenance.
+        import_signed(&mut store, json.as_bytes(), "u", Some(&signed(10))).unwrap();
+        assert_eq!(signed_mark(&store).unwrap(), Some(20));
+        import(&mut store, json.as_bytes(), "by-hand.json").unwrap();
+        assert_eq!(self::signed(&store).unwrap(), None);
+        assert_eq!(signed_mark(&store).unwrap(), Some(20));
+        set_etag(&store, Some("x")).unwrap();
+        assert_eq!(
+            self::signed(&store).unwrap(),
+            None,
+            "no ETag without a signature"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use anjungan::catalog::{self, Catalog};
 use anjungan::config::{Config, Origin};
 use anjungan::search::SearchIndex;
 use anjungan::store::Store;
+use anjungan::sync::signature;
 use anjungan::wifi::voucher;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -20,6 +21,7 @@ mod complaint;
 mod printer;
 mod receipt;
 mod survey;
+mod sync;
 
 #[derive(Parser)]
 #[command(
@@ -68,6 +70,16 @@ enum Command {
     #[command(subcommand)]
     Complaint(complaint::Command),
     /// When citizens at the kiosk needed a person (the "call staff" button), newest first.
+    /// Pull the region's signed catalog ([sync] catalog_url), then push events to the hub ([sync] hub_url).
+    #[command(
+        long_about = "Pull the region's signed catalog ([sync] catalog_url), then push events to the hub ([sync] hub_url).\n\n\
+            The catalog is installed only if its signature (the same URL + \".minisig\") verifies with \
+            [sync] public_key and it is not older than the one installed; otherwise the installed catalog \
+            stays and the reason is recorded. The device runs `anjungan sync --when-due` every minute \
+            (anjungan-sync.timer), which runs a step every [sync] interval_seconds, and after failures \
+            waits longer each time. Exits non-zero when a step failed."
+    )]
+    Sync(sync::Args),
     Alerts {
         /// How many at most.
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=10000))]
@@ -131,6 +143,32 @@ enum CatalogCommand {
     },
     /// Which catalog is in use, and the last imports.
     Status,
+    /// Make the region's signing key pair: NAME.key (secret, 0600) and NAME.pub, in minisign's formats.
+    #[command(
+        long_about = "Make the region's signing key pair: NAME.key (secret, 0600) and NAME.pub, in minisign's formats.\n\n\
+            Without --password-file the secret key is stored unencrypted (like `minisign -G -W`), so that \
+            catalogs can be signed from a script: keep it on the machine that signs, never on a device or \
+            the web server. The second line of NAME.pub goes into every device's [sync] public_key."
+    )]
+    Keygen {
+        /// The key pair's name: NAME.key and NAME.pub are written (never over existing files).
+        #[arg(long, value_name = "NAME")]
+        out: PathBuf,
+        /// Encrypt the secret key with the password on the first line of this file.
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+    },
+    /// Sign a catalog bundle: writes FILE.minisig (minisign's format, with the time of signing).
+    Sign {
+        /// The secret key (NAME.key of `anjungan catalog keygen`, or of `minisign -G`).
+        #[arg(long, value_name = "SECRET_KEY_FILE")]
+        key: PathBuf,
+        /// The password of an encrypted key, on the first line of this file.
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+        /// The bundle to sign; publish it and FILE.minisig side by side.
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -174,6 +212,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Printer(c) => printer::run(c, &config),
         Command::Survey(c) => survey::run(c, &config),
         Command::Complaint(c) => complaint::run(c, &config),
+        Command::Sync(args) => sync::run(args, &config),
         Command::Alerts { limit } => {
             let store = Store::open_for(&config)?;
             let alerts = alert::recent(&store, limit.into())?;
@@ -219,8 +258,43 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn catalog_command(command: CatalogCommand, config: &Config, _origin: &Origin) -> Result<()> {
+    // Keys and signatures are the region's side: no device database.
+    match command {
+        CatalogCommand::Keygen { out, password_file } => {
+            let password = password_file.as_deref().map(read_password).transpose()?;
+            let keys = signature::keygen(&out, password)?;
+            println!(
+                "Wrote {} (keep it secret, off the devices) and {}.",
+                keys.secret.display(),
+                keys.public.display()
+            );
+            println!(
+                "Every device's anjungan.toml: [sync] public_key = \"{}\"",
+                keys.public_key
+            );
+            return Ok(());
+        }
+        CatalogCommand::Sign {
+            key,
+            password_file,
+            file,
+        } => {
+            let password = password_file.as_deref().map(read_password).transpose()?;
+            let written = signature::sign(&key, &file, password)?;
+            println!(
+                "Wrote {}; publish it beside {} (the catalog first, then its signature).",
+                written.display(),
+                file.display()
+            );
+            return Ok(());
+        }
+        _ => {}
+    }
     let mut store = Store::open_for(config)?;
     match command {
+        CatalogCommand::Keygen { .. } | CatalogCommand::Sign { .. } => {
+            unreachable!("handled above")
+        }
         CatalogCommand::Import { file } => {
             let (bytes, source) = read_input(&file)?;
             let installed = catalog::import(&mut store, &bytes, &source)?;
@@ -285,6 +359,20 @@ fn catalog_command(command: CatalogCommand, config: &Config, _origin: &Origin) -
             Ok(())
         }
     }
+}
+
+/// The first line of a password file, without its line end.
+fn read_password(path: &Path) -> Result<String> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the password file {}", path.display()))?;
+    let line = text.lines().next().unwrap_or_default();
+    if line.is_empty() {
+        bail!(
+            "the password file {} is empty; put the password on its first line",
+            path.display()
+        );
+    }
+    Ok(line.to_owned())
 }
 
 fn print_results(

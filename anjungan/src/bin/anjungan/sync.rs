@@ -1,0 +1,50 @@
+//! `anjungan sync`: the pull of the region's signed catalog, then the push
+//! of the device's events to the hub; what each did, as text or JSON.
+
+use anjungan::config::Config;
+use anjungan::store::Store;
+use anjungan::sync::{self, StepReport};
+use anyhow::{Result, bail};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Print what each step did as one JSON object: {"pull": {...}, "push": {...} or null}.
+    #[arg(long)]
+    json: bool,
+    /// Run a step only when it is due (the interval after a success, a growing wait after failures), as the device's timer does; without it, both run now.
+    #[arg(long)]
+    when_due: bool,
+}
+
+pub fn run(args: Args, config: &Config) -> Result<()> {
+    let mut store = Store::open_for(config)?;
+    let now = chrono::Utc::now();
+    let pull = sync::run_pull(&mut store, &config.sync, now, args.when_due)?;
+    // The push (`anjungan::sync::push`, issue 15 part 2) runs here, after
+    // the pull, when [sync] hub_url is set; `None` until then.
+    let push: Option<StepReport> = None;
+    if args.json {
+        println!("{}", serde_json::json!({ "pull": pull, "push": push }));
+    } else {
+        for (name, step) in [("pull", Some(&pull)), ("push", push.as_ref())] {
+            match step {
+                // Quiet while waiting: the timer asks every minute.
+                Some(s) if s.outcome != "waiting" && !s.failed() => {
+                    println!("{name}: {}", s.message)
+                }
+                _ => {}
+            }
+        }
+    }
+    let failed: Vec<String> = [("catalog pull", Some(&pull)), ("push", push.as_ref())]
+        .into_iter()
+        .filter_map(|(name, s)| {
+            s.filter(|s| s.failed())
+                .map(|s| format!("{name} failed: {}", s.message))
+        })
+        .collect();
+    if !failed.is_empty() {
+        bail!("{}", failed.join("; "));
+    }
+    Ok(())
+}
