@@ -57,6 +57,10 @@ KIOSK_TEST_PACKAGES=(xvfb xdotool libx11-6 libx11-xcb1 libxcursor1 libxrandr2 li
 # What the Wi-Fi portal's namespace tests, browser test and benchmark need.
 CAPTIVE_TEST_PACKAGES=(iproute2 nftables dnsmasq-base busybox curl python3 openssl chromium wrk apache2-utils opennds iptables)
 
+# What the hub's tests need: PostgreSQL's server binaries (each test starts
+# a throw-away cluster of its own from /usr/lib/postgresql/*/bin).
+HUB_TEST_PACKAGES=(postgresql)
+
 # need_backports_packages pkg...: the same from bookworm-backports (QEMU
 # there is new enough for the boot test's machines), adding that source to
 # apt first.
