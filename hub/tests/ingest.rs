@@ -24,13 +24,18 @@ fn a_batch_sent_twice_counts_once_and_only_enrolled_devices_push() {
 
     let server = Hub::start(&db, "127.0.0.1:0");
     let url = format!("{}/v1/events", server.url());
-    let client = reqwest::blocking::Client::new();
+    // The device's own client (rustls with its provider installed).
+    let http = anjungan::sync::Http::new(&anjungan::config::SyncConfig::default()).unwrap();
+    let client = http.client();
     let batch = json!({"device": "kec-a-01", "events": [
         {"id": "e1", "kind": "alert", "at": "2026-12-01T01:00:00Z", "alert": "call-staff"},
         {"id": "e2", "kind": "survey", "at": "2026-12-01T01:00:05+07:00", "answers": [4, 4, 3, 4, 4, 4, 4, 4, null]},
     ]});
     let post = |token: Option<&str>, body: &serde_json::Value| {
-        let mut r = client.post(&url).json(body);
+        let mut r = client
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body.to_string());
         if let Some(t) = token {
             r = r.bearer_auth(t);
         }

@@ -3,7 +3,7 @@
 //! connection before the answer comes back (the hub stored the batch, the
 //! device never hears so).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
