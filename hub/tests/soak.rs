@@ -68,13 +68,13 @@ fn a_hundred_devices_through_a_hub_killed_half_way_count_exactly() {
     let fleets: Vec<_> = workers.into_iter().map(|w| w.join().unwrap()).collect();
     eprintln!("{DEVICES} devices lived their day in {:?}", started.elapsed());
 
-    let batches = Arc::new(AtomicU64::new(0));
+    let pushes = Arc::new(AtomicU64::new(0));
     let failures = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let pushers: Vec<_> = fleets
         .into_iter()
         .map(|fleet| {
-            let (url, batches, failures) = (url.clone(), batches.clone(), failures.clone());
+            let (url, pushes, failures) = (url.clone(), pushes.clone(), failures.clone());
             std::thread::spawn(move || {
                 for (id, token_file, mut store) in fleet {
                     let config = device::sync_config(&url, &token_file, 5);
@@ -83,14 +83,17 @@ fn a_hundred_devices_through_a_hub_killed_half_way_count_exactly() {
                     // the hub is killed.
                     loop {
                         match device::push(&mut store, &config, &id) {
-                            Ok(p) if p.waiting == 0 => break,
-                            Ok(_) => {}
+                            Ok(p) => {
+                                pushes.fetch_add(1, Ordering::Relaxed);
+                                if p.waiting == 0 {
+                                    break;
+                                }
+                            }
                             Err(_) => {
                                 failures.fetch_add(1, Ordering::Relaxed);
                                 std::thread::sleep(Duration::from_millis(100));
                             }
                         }
-                        batches.fetch_add(1, Ordering::Relaxed);
                     }
                     assert_eq!(device::push(&mut store, &config, &id).unwrap().sent, 0);
                 }
@@ -98,7 +101,9 @@ fn a_hundred_devices_through_a_hub_killed_half_way_count_exactly() {
         })
         .collect();
     // When about four in ten devices are done, the hub dies and comes back.
-    while batches.load(Ordering::Relaxed) < 40 {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while pushes.load(Ordering::Relaxed) < 40 {
+        assert!(Instant::now() < deadline, "the devices push");
         std::thread::sleep(Duration::from_millis(5));
     }
     server.kill();
