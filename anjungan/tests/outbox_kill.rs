@@ -14,7 +14,10 @@ fn answers_and_their_events_survive_kill_9_together() {
     let config = dir.path().join("anjungan.toml");
     std::fs::write(
         &config,
-        format!("[device]\ndata_dir = \"{}\"\n", dir.path().join("data").display()),
+        format!(
+            "[device]\ndata_dir = \"{}\"\n",
+            dir.path().join("data").display()
+        ),
     )
     .unwrap();
     let csv = dir.path().join("paper.csv");

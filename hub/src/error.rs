@@ -55,7 +55,9 @@ impl IntoResponse for Error {
             Error::DeviceExists(_) | Error::NoSuchDevice(_) => StatusCode::BAD_REQUEST,
         };
         let line = match status {
-            StatusCode::SERVICE_UNAVAILABLE => "the hub cannot store events now; try again later".to_owned(),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                "the hub cannot store events now; try again later".to_owned()
+            }
             _ => self.to_string(),
         };
         (status, line).into_response()

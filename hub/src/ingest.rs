@@ -144,10 +144,22 @@ mod tests {
     fn one_bad_event_refuses_the_batch_and_names_it() {
         let good = json!({"id": "a", "kind": "alert", "at": "2026-12-01T01:00:00Z"});
         for (bad, says) in [
-            (json!({"kind": "alert", "at": "2026-12-01T01:00:00Z"}), "event 1: id is missing"),
-            (json!({"id": "a b", "kind": "alert", "at": "2026-12-01T01:00:00Z"}), "event 1: id \"a b\""),
-            (json!({"id": "b", "kind": "alert", "at": "yesterday"}), "event 1: at \"yesterday\""),
-            (json!({"id": 7, "kind": "alert", "at": "2026-12-01T01:00:00Z"}), "event 1: id 7"),
+            (
+                json!({"kind": "alert", "at": "2026-12-01T01:00:00Z"}),
+                "event 1: id is missing",
+            ),
+            (
+                json!({"id": "a b", "kind": "alert", "at": "2026-12-01T01:00:00Z"}),
+                "event 1: id \"a b\"",
+            ),
+            (
+                json!({"id": "b", "kind": "alert", "at": "yesterday"}),
+                "event 1: at \"yesterday\"",
+            ),
+            (
+                json!({"id": 7, "kind": "alert", "at": "2026-12-01T01:00:00Z"}),
+                "event 1: id 7",
+            ),
         ] {
             let err = check(batch(json!([good, bad]))).unwrap_err().to_string();
             assert!(err.contains(says), "{err}");

@@ -28,7 +28,11 @@ fn nothing_is_lost_and_nothing_doubled_through_500s_hangs_and_dropped_answers() 
     let mut store = device::live_a_day(&dir.path().join("anjungan.db"), day);
     let config = device::sync_config(&proxy.url(), &token_file, 1);
     let waiting = |store: &anjungan::store::Store| -> i64 {
-        anjungan::outbox::waiting(store).unwrap().iter().map(|(_, n)| n).sum()
+        anjungan::outbox::waiting(store)
+            .unwrap()
+            .iter()
+            .map(|(_, n)| n)
+            .sum()
     };
     let all = waiting(&store);
     assert_eq!(all, 500 + 4 + 3 + 2);

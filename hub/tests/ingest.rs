@@ -101,7 +101,13 @@ fn a_device_pushes_its_outbox_and_the_hub_holds_what_it_recorded() {
 
     // Another device's token is refused for this device's events.
     std::fs::write(&token_file, hub::run(&db, &["device", "add", "kec-b-01"])).unwrap();
-    anjungan::alert::raise(&store, anjungan::alert::Kind::CallStaff, "screen", device::morning()).unwrap();
+    anjungan::alert::raise(
+        &store,
+        anjungan::alert::Kind::CallStaff,
+        "screen",
+        device::morning(),
+    )
+    .unwrap();
     let refused = device::push(&mut store, &config, "kec-a-01").unwrap_err();
     assert!(refused.contains("http-403"), "{refused}");
 }

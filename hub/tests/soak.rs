@@ -66,7 +66,10 @@ fn a_hundred_devices_through_a_hub_killed_half_way_count_exactly() {
         })
         .collect();
     let fleets: Vec<_> = workers.into_iter().map(|w| w.join().unwrap()).collect();
-    eprintln!("{DEVICES} devices lived their day in {:?}", started.elapsed());
+    eprintln!(
+        "{DEVICES} devices lived their day in {:?}",
+        started.elapsed()
+    );
 
     let pushes = Arc::new(AtomicU64::new(0));
     let failures = Arc::new(AtomicU64::new(0));
@@ -126,7 +129,11 @@ fn a_hundred_devices_through_a_hub_killed_half_way_count_exactly() {
         .map(|(k, n)| (k.to_owned(), n.into()))
         .collect();
     for id in &devices {
-        assert_eq!(totals[id], serde_json::Value::Object(expected.clone()), "{id}");
+        assert_eq!(
+            totals[id],
+            serde_json::Value::Object(expected.clone()),
+            "{id}"
+        );
     }
     assert_eq!(totals.as_object().unwrap().len(), DEVICES);
 }

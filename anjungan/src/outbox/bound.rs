@@ -127,7 +127,12 @@ mod tests {
                 }
                 for h in 0..48 {
                     let at = format!("2026-11-{:02}T{:02}:00:00Z", 2 + h / 24, h % 24);
-                    add(tx, Kind::Usage, &at, json!({"period": "hour", "from": at, "counts": {"print:receipt": 2}}))?;
+                    add(
+                        tx,
+                        Kind::Usage,
+                        &at,
+                        json!({"period": "hour", "from": at, "counts": {"print:receipt": 2}}),
+                    )?;
                     add(tx, Kind::Alert, &at, json!({"alert": h}))?;
                 }
                 Ok(())

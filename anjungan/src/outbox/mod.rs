@@ -146,9 +146,24 @@ mod tests {
         let (_dir, mut store) = store();
         store
             .transaction(|tx| {
-                add(tx, Kind::Alert, "2026-12-01T01:00:00Z", json!({"alert": "a"}))?;
-                add(tx, Kind::Alert, "2026-12-01T01:00:01Z", json!({"alert": "b"}))?;
-                add(tx, Kind::Alert, "2026-12-01T01:00:02Z", json!({"alert": "c"}))
+                add(
+                    tx,
+                    Kind::Alert,
+                    "2026-12-01T01:00:00Z",
+                    json!({"alert": "a"}),
+                )?;
+                add(
+                    tx,
+                    Kind::Alert,
+                    "2026-12-01T01:00:01Z",
+                    json!({"alert": "b"}),
+                )?;
+                add(
+                    tx,
+                    Kind::Alert,
+                    "2026-12-01T01:00:02Z",
+                    json!({"alert": "c"}),
+                )
             })
             .unwrap();
         let first = pending(&store, 2).unwrap();

@@ -139,8 +139,12 @@ impl Http {
                 url: url.to_owned(),
                 status: status.as_u16(),
                 hint: match status.as_u16() {
-                    401 => ": enrol this device at the hub (`anjungan-hub device add ID`) and put its token in [sync] token_file",
-                    403 => ": the token is another device's; check [device] id and [sync] token_file",
+                    401 => {
+                        ": enrol this device at the hub (`anjungan-hub device add ID`) and put its token in [sync] token_file"
+                    }
+                    403 => {
+                        ": the token is another device's; check [device] id and [sync] token_file"
+                    }
                     _ => "",
                 },
             });

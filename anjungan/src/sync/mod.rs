@@ -208,8 +208,7 @@ pub fn run_push(
         Err(failure) => {
             let message = format!("{failure}; the events wait on the device");
             let code = failure.code();
-            let state =
-                state::record_failure(store, Step::Push, now, interval, &code, &message)?;
+            let state = state::record_failure(store, Step::Push, now, interval, &code, &message)?;
             report("failed", Some(code), message, requests, bytes, Some(state))
         }
     })

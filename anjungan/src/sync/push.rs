@@ -12,10 +12,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{Failure, Http};
+use crate::Result;
 use crate::config::SyncConfig;
 use crate::outbox::{self, Event, Policy};
 use crate::store::Store;
-use crate::Result;
 
 /// Events in one request: a batch of long complaints stays far below the
 /// hub's body limit, and one request is quick on a slow link.
@@ -52,7 +52,10 @@ pub fn push(
     now: DateTime<Utc>,
 ) -> Result<Result<Pushed, Failure>> {
     let Some(hub) = &config.hub_url else {
-        return Ok(Ok(Pushed { sent: 0, waiting: 0 }));
+        return Ok(Ok(Pushed {
+            sent: 0,
+            waiting: 0,
+        }));
     };
     let url = format!("{}/v1/events", hub.trim_end_matches('/'));
     let token = match read_token(&config.token_file) {

@@ -65,7 +65,10 @@ impl Postgres {
             pg.socket_dir().display()
         );
         let log = pg.dir.path().join("log").display().to_string();
-        pg.run("pg_ctl", &["-D", &pg.data(), "-l", &log, "-w", "-o", &options, "start"]);
+        pg.run(
+            "pg_ctl",
+            &["-D", &pg.data(), "-l", &log, "-w", "-o", &options, "start"],
+        );
         Some(pg)
     }
 
@@ -81,7 +84,13 @@ impl Postgres {
     pub fn create(&self, name: &str) -> String {
         self.run(
             "createdb",
-            &["-h", &self.socket_dir().display().to_string(), "-U", "postgres", name],
+            &[
+                "-h",
+                &self.socket_dir().display().to_string(),
+                "-U",
+                "postgres",
+                name,
+            ],
         );
         self.config(name)
     }

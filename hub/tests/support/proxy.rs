@@ -70,7 +70,9 @@ fn serve(client: TcpStream, hub: SocketAddr, mode: &Mutex<Mode>) {
                     (s, r)
                 });
                 up.write_all(&request).unwrap();
-                let Some(answer) = read_message(up_reader) else { return };
+                let Some(answer) = read_message(up_reader) else {
+                    return;
+                };
                 if mode == Mode::DropAfterForward {
                     return;
                 }

@@ -603,7 +603,12 @@ mod tests {
             outbox::pending(s, 10)
                 .unwrap()
                 .iter()
-                .map(|e| e.body.get("contact").and_then(|c| c.as_str()).map(str::to_owned))
+                .map(|e| {
+                    e.body
+                        .get("contact")
+                        .and_then(|c| c.as_str())
+                        .map(str::to_owned)
+                })
                 .collect()
         };
         let old = submit(
@@ -628,6 +633,10 @@ mod tests {
         );
         purge_contacts(&s, 90, at("2026-11-30T09:00:00+07:00")).unwrap();
         assert_eq!(contact_of(&s), [None, Some("081234567890".into())]);
-        assert!(!outbox::pending(&s, 10).unwrap()[0].body.contains_key("contact"));
+        assert!(
+            !outbox::pending(&s, 10).unwrap()[0]
+                .body
+                .contains_key("contact")
+        );
     }
 }
