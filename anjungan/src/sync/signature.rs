@@ -93,6 +93,7 @@ fn show_key_id(keynum: &[u8]) -> String {
 }
 
 /// The two files `keygen` wrote, and the public key's base64 line.
+#[derive(Debug)]
 pub struct KeyFiles {
     pub secret: PathBuf,
     pub public: PathBuf,
@@ -152,6 +153,7 @@ pub fn sign(key: &Path, file: &Path, password: Option<String>) -> Result<PathBuf
     })?;
     let secret = match minisign::SecretKey::from_unencrypted_box(text.clone().into()) {
         Ok(secret) => secret,
+        Err(_) if let Some(secret) = without_checksum(&text) => secret,
         Err(_) => {
             let Some(password) = password else {
                 return Err(Error::Key {
@@ -187,6 +189,24 @@ pub fn sign(key: &Path, file: &Path, password: Option<String>) -> Result<PathBuf
     let out = with_suffix(file, ".minisig");
     write_replacing(&out, signature.to_string().as_bytes())?;
     Ok(out)
+}
+
+/// An unencrypted key as minisign 0.11 (Debian bookworm's) writes it with
+/// `-G -W`: its checksum left at zero, which the crate refuses as damaged.
+/// Such a key is taken as it is; `sign` still checks the signature it makes
+/// against the key's own public half before writing it.
+fn without_checksum(text: &str) -> Option<minisign::SecretKey> {
+    use base64::Engine;
+    let line = text.lines().nth(1)?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(line.trim())
+        .ok()?;
+    // Algorithm (2), KDF (2, none: zero), checksum algorithm (2), salt
+    // (32), limits (8 + 8), key id (8), key (64), checksum (32).
+    let plain = bytes.len() == 158 && bytes[2..4] == [0, 0] && bytes[126..].iter().all(|b| *b == 0);
+    plain
+        .then(|| minisign::SecretKey::from_bytes(&bytes).ok())
+        .flatten()
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
@@ -297,6 +317,25 @@ mod tests {
             verify(&keys.public_key, b"x", "not a signature", "u"),
             Err(Failure::MalformedSignature { .. })
         ));
+    }
+
+    #[test]
+    fn a_key_of_debians_minisign_without_password_signs() {
+        // `minisign -G -W` of minisign 0.11: its checksum is all zeros.
+        const KEY: &str = "untrusted comment: minisign encrypted secret key\nRWQAAEIyAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA6pEG2j6+3Yr72mDxBPQ2Rrr48ShgUGbS4qxNr+aXS/V2ohWqCSDABLzZjTd3KqESmeVxmp9lTPV1r9T9nChX5Pb8Wg5E4DxOAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n";
+        const PUBLIC: &str = "RWTqkQbaPr7dirzZjTd3KqESmeVxmp9lTPV1r9T9nChX5Pb8Wg5E4DxO";
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("mini.key");
+        std::fs::write(&key, KEY).unwrap();
+        let file = dir.path().join("c.json");
+        std::fs::write(&file, b"{}").unwrap();
+        let sig = std::fs::read_to_string(sign(&key, &file, None).unwrap()).unwrap();
+        verify(PUBLIC, b"{}", &sig, "u").unwrap();
+        // A damaged key of that kind is still refused.
+        // Its secret seed changed: the signature does not match its public half.
+        let damaged = KEY.replacen("BPQ2Rrr4", "BPQ2Rrr5", 1);
+        std::fs::write(&key, damaged).unwrap();
+        assert!(sign(&key, &file, None).is_err());
     }
 
     #[test]
