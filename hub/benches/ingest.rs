@@ -1,7 +1,7 @@
 //! Events ingested per second by one hub process: eight devices post
 //! batches of 1,000 survey events at once to the real `anjungan-hub` over
 //! a throw-away PostgreSQL. `cargo bench -p anjungan-hub --bench ingest`
-//! posts 200,000 events; under `cargo test` it posts 4,000 as a smoke test.
+//! posts 200,000 events; under `cargo test` it posts 8,000 as a smoke test.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
