@@ -62,6 +62,10 @@ CAPTIVE_TEST_PACKAGES=(iproute2 nftables dnsmasq-base busybox curl python3 opens
 # keys and signatures `anjungan catalog keygen|sign` and devices must match.
 SYNC_TEST_PACKAGES=(minisign)
 
+# What the hub's tests need: PostgreSQL's server binaries (each test starts
+# a throw-away cluster of its own from /usr/lib/postgresql/*/bin).
+HUB_TEST_PACKAGES=(postgresql)
+
 # need_backports_packages pkg...: the same from bookworm-backports (QEMU
 # there is new enough for the boot test's machines), adding that source to
 # apt first.

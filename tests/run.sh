@@ -14,6 +14,7 @@ need_packages "${BUILD_PACKAGES[@]}" "${KIOSK_PACKAGES[@]}"
 need_packages "${KIOSK_TEST_PACKAGES[@]}"
 need_packages "${CAPTIVE_TEST_PACKAGES[@]}"
 need_packages "${SYNC_TEST_PACKAGES[@]}"
+need_packages "${HUB_TEST_PACKAGES[@]}"
 need_cargo
 
 # Each phase says how long the run has taken so far: CI's time is a budget.

@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset};
 use rusqlite::params;
 
 use crate::store::Store;
-use crate::{Result, timestamp};
+use crate::{Result, outbox, timestamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -34,15 +34,22 @@ pub struct Alert {
     pub acknowledged_at: Option<String>,
 }
 
-/// Records an alert; `detail` says where it came from ("panel button").
+/// Records an alert, and its event for the hub; `detail` says where it
+/// came from ("panel button").
 pub fn raise(store: &Store, kind: Kind, detail: &str, now: DateTime<FixedOffset>) -> Result<()> {
-    store.run(|conn| {
-        conn.execute(
+    let at = timestamp::format(&now);
+    store.transaction_shared(|tx| {
+        tx.execute(
             "INSERT INTO alert (at, kind, detail) VALUES (?1, ?2, ?3)",
-            params![timestamp::format(&now), kind.code(), detail],
+            params![at, kind.code(), detail],
+        )?;
+        outbox::add(
+            tx,
+            outbox::Kind::Alert,
+            &at,
+            serde_json::json!({"alert": kind.code(), "detail": detail}),
         )
-    })?;
-    Ok(())
+    })
 }
 
 /// The last `limit` alerts, newest first.
@@ -108,5 +115,10 @@ mod tests {
             Some("2026-11-30T02:05:00Z")
         );
         assert_eq!(alerts[1].acknowledged_at, None);
+        let events = outbox::pending(&store, 10).unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[1].kind, "alert");
+        assert_eq!(events[1].at, "2026-11-30T02:02:00Z");
+        assert_eq!(events[1].body["detail"], "screen");
     }
 }

@@ -15,6 +15,7 @@ pub mod config;
 pub mod error;
 pub mod lang;
 pub mod metrics;
+pub mod outbox;
 pub mod print;
 pub mod queue;
 mod readable_code;

@@ -35,6 +35,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/0011_queue_calling.sql")),
         M::up(include_str!("../migrations/0012_dashboard.sql")),
         M::up(include_str!("../migrations/0013_sync.sql")),
+        M::up(include_str!("../migrations/0014_outbox.sql")),
     ])
 });
 
@@ -130,6 +131,23 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let value = f(&tx).map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        Ok(value)
+    }
+
+    /// [`Store::transaction`] for modules whose callers hold the store
+    /// shared (`&Store`): alerts, printer faults, Wi-Fi sessions write their
+    /// outbox event with the thing itself. The connection is never shared
+    /// between threads (`Store` is not `Sync`), so nothing else can start a
+    /// transaction on it meanwhile.
+    pub(crate) fn transaction_shared<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction) -> rusqlite::Result<T>,
+    ) -> Result<T> {
+        let fail = |source| error(&self.path, source);
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
             .map_err(fail)?;
         let value = f(&tx).map_err(fail)?;
         tx.commit().map_err(fail)?;

@@ -10,7 +10,7 @@ use rusqlite::{OptionalExtension, params};
 use super::transport::Fault;
 use crate::queue::{self, Ticket};
 use crate::store::Store;
-use crate::{Result, timestamp};
+use crate::{Result, outbox, timestamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -100,15 +100,23 @@ pub(crate) fn unsent(store: &Store, id: i64) -> Result<Option<Vec<u8>>> {
     })
 }
 
-/// The printer took job `id` whole.
+/// The printer took job `id` whole: counted in the hour's usage
+/// (`print:KIND`) in the same transaction.
 pub(crate) fn printed(store: &Store, id: i64, now: DateTime<FixedOffset>) -> Result<()> {
-    store.run(|conn| {
-        conn.execute(
-            "UPDATE print_job SET printed_at = ?2, attempts = attempts + 1, last_fault = NULL WHERE id = ?1",
-            params![id, timestamp::format(&now)],
-        )
-    })?;
-    Ok(())
+    store.transaction_shared(|tx| {
+        let kind: Option<String> = tx
+            .query_row(
+                "UPDATE print_job SET printed_at = ?2, attempts = attempts + 1, last_fault = NULL
+                 WHERE id = ?1 RETURNING kind",
+                params![id, timestamp::format(&now)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match kind {
+            Some(kind) => outbox::count_use(tx, &format!("print:{kind}"), now.timestamp()),
+            None => Ok(()),
+        }
+    })
 }
 
 /// Job `id` met `fault`: it stays pending with the fault noted, and the
@@ -130,7 +138,7 @@ pub(crate) fn failed(
 
 /// Logs a fault found by asking the printer between jobs, for the technician.
 pub fn record_fault(store: &Store, fault: &Fault, now: DateTime<FixedOffset>) -> Result<()> {
-    store.run(|conn| log_fault(conn, fault, now))
+    store.transaction_shared(|tx| log_fault(tx, fault, now))
 }
 
 fn log_fault(
@@ -138,11 +146,19 @@ fn log_fault(
     fault: &Fault,
     now: DateTime<FixedOffset>,
 ) -> rusqlite::Result<()> {
+    let at = timestamp::format(&now);
     conn.execute(
         "INSERT INTO printer_fault (at, fault, detail) VALUES (?1, ?2, ?3)",
-        params![timestamp::format(&now), fault.code(), fault.to_string()],
+        params![at, fault.code(), fault.to_string()],
     )?;
-    Ok(())
+    // Always inside a transaction (the callers'), so fault and event go
+    // together.
+    outbox::add(
+        conn,
+        outbox::Kind::PrinterFault,
+        &at,
+        serde_json::json!({"fault": fault.code(), "detail": fault.to_string()}),
+    )
 }
 
 /// What the printer last said when the kiosk asked it: `fault` is `None`

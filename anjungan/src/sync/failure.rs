@@ -72,6 +72,12 @@ pub enum Failure {
     /// The bundle verified but the import refused it.
     #[error("{0}")]
     Refused(String),
+
+    /// The device's token for the hub cannot be read.
+    #[error(
+        "cannot read the hub token {path} ({cause}); put there the token `anjungan-hub device add ID` printed for this device"
+    )]
+    Token { path: String, cause: String },
 }
 
 impl Failure {
@@ -90,6 +96,7 @@ impl Failure {
             Failure::NoTimestamp => "no-timestamp".into(),
             Failure::Older { .. } => "older".into(),
             Failure::Refused(_) => "refused".into(),
+            Failure::Token { .. } => "no-token".into(),
         }
     }
 }

@@ -119,6 +119,39 @@ impl Http {
         Ok(Got::Body { etag, bytes })
     }
 
+    /// POSTs the JSON `body` to `url` with the bearer `token`; any answer
+    /// but a 2xx is a failure. The answer's body is read (bounded) and
+    /// dropped, so the connection can carry the next batch.
+    pub fn post_json(&self, url: &str, token: &str, body: Vec<u8>) -> Result<(), Failure> {
+        self.requests.set(self.requests.get() + 1);
+        let response = self
+            .client
+            .post(url)
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .map_err(|e| self.failure(url, &e))?;
+        let status = response.status();
+        self.read_bounded(url, response, 64 * 1024)?;
+        if !status.is_success() {
+            return Err(Failure::Status {
+                url: url.to_owned(),
+                status: status.as_u16(),
+                hint: match status.as_u16() {
+                    401 => {
+                        ": enrol this device at the hub (`anjungan-hub device add ID`) and put its token in [sync] token_file"
+                    }
+                    403 => {
+                        ": the token is another device's; check [device] id and [sync] token_file"
+                    }
+                    _ => "",
+                },
+            });
+        }
+        Ok(())
+    }
+
     fn read_bounded(
         &self,
         url: &str,

@@ -15,8 +15,7 @@ pub mod backoff;
 mod failure;
 pub mod http;
 pub mod pull;
-// The push of events to the hub (`push.rs`, issue 15 part 2) goes here,
-// beside the pull, with its own `state::Step::Push`.
+pub mod push;
 pub mod signature;
 pub mod state;
 
@@ -28,6 +27,7 @@ use serde::Serialize;
 pub use failure::Failure;
 pub use http::Http;
 pub use pull::Pulled;
+pub use push::Pushed;
 pub use state::{Step, StepState};
 
 use crate::Result;
@@ -37,8 +37,8 @@ use crate::store::Store;
 /// What one step of a sync did, as `anjungan sync --json` prints it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StepReport {
-    /// `installed`, `unchanged`, `not-configured`, `waiting` (not due yet:
-    /// `--when-due`) or `failed` (for the pull; the push has its own words).
+    /// `installed`, `unchanged` (the pull), `pushed`, `nothing` (the push),
+    /// `not-configured`, `waiting` (not due yet: `--when-due`) or `failed`.
     pub outcome: &'static str,
     /// A failure's code (`bad-signature`, `timeout`, `http-503`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -148,6 +148,68 @@ pub fn run_pull(
             let code = failure.code();
             let state = state::record_failure(store, Step::Pull, now, interval, &code, &message)?;
             report("failed", Some(code), message, None, state)
+        }
+    })
+}
+
+/// Runs the push now (or, with `when_due`, only if its next try is due)
+/// and records how it went. `device` is `[device] id`, which the hub checks
+/// against the token.
+pub fn run_push(
+    store: &mut Store,
+    config: &SyncConfig,
+    device: &str,
+    now: DateTime<Utc>,
+    when_due: bool,
+) -> Result<StepReport> {
+    let report = |outcome, reason, message: String, requests, bytes, state| StepReport {
+        outcome,
+        reason,
+        message,
+        generation: None,
+        requests,
+        bytes,
+        state,
+    };
+    if config.hub_url.is_none() {
+        let message = "no [sync] hub_url: events stay on the device".to_owned();
+        return Ok(report("not-configured", None, message, 0, 0, None));
+    }
+    if when_due && !state::due(store, Step::Push, now)? {
+        let state = state::get(store, Step::Push)?;
+        let message = match &state {
+            Some(s) if s.failed() => format!(
+                "waiting until {} after {} failed tries; the last: {}",
+                s.next_try_at, s.failures, s.detail
+            ),
+            Some(s) => format!("next push at {}", s.next_try_at),
+            None => String::new(),
+        };
+        return Ok(report("waiting", None, message, 0, 0, state));
+    }
+    let interval = interval(config);
+    let (result, requests, bytes) = match Http::new(config) {
+        Ok(http) => {
+            let result = push::push(store, config, device, &http, now)?;
+            (result, http.requests(), http.bytes())
+        }
+        Err(failure) => (Err(failure), 0, 0),
+    };
+    Ok(match result {
+        Ok(Pushed { sent, waiting }) => {
+            let message = match waiting {
+                0 => format!("the hub took {sent} events; none wait"),
+                _ => format!("the hub took {sent} events; {waiting} wait for the next run"),
+            };
+            let state = state::record_ok(store, Step::Push, now, interval, &message)?;
+            let outcome = if sent == 0 { "nothing" } else { "pushed" };
+            report(outcome, None, message, requests, bytes, Some(state))
+        }
+        Err(failure) => {
+            let message = format!("{failure}; the events wait on the device");
+            let code = failure.code();
+            let state = state::record_failure(store, Step::Push, now, interval, &code, &message)?;
+            report("failed", Some(code), message, requests, bytes, Some(state))
         }
     })
 }

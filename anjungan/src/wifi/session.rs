@@ -73,7 +73,8 @@ pub fn grant(limits: Limits, used_today: i64) -> Option<i64> {
     (left >= 60).then(|| left.min(limits.session_seconds))
 }
 
-/// Records a new session; returns it with its id.
+/// Records a new session, counted in the hour's usage
+/// (`wifi-join:METHOD`); returns it with its id.
 pub fn record(
     store: &Store,
     mac: Mac,
@@ -83,7 +84,8 @@ pub fn record(
     method: JoinMethod,
     voucher: Option<&str>,
 ) -> Result<Session> {
-    let id = store.run(|conn| {
+    let id = store.transaction_shared(|conn| {
+        crate::outbox::count_use(conn, &format!("wifi-join:{}", method.as_str()), now)?;
         conn.execute(
             "INSERT INTO wifi_session (mac, ip, started_at, expires_at, method, voucher)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -20,9 +20,17 @@ pub fn run(args: Args, config: &Config) -> Result<()> {
     let mut store = Store::open_for(config)?;
     let now = chrono::Utc::now();
     let pull = sync::run_pull(&mut store, &config.sync, now, args.when_due)?;
-    // The push (`anjungan::sync::push`, issue 15 part 2) runs here, after
-    // the pull, when [sync] hub_url is set; `None` until then.
-    let push: Option<StepReport> = None;
+    // After the pull, when [sync] hub_url is set: the events of the device.
+    let push: Option<StepReport> = match config.sync.hub_url {
+        Some(_) => Some(sync::run_push(
+            &mut store,
+            &config.sync,
+            &config.device.id,
+            now,
+            args.when_due,
+        )?),
+        None => None,
+    };
     if args.json {
         println!("{}", serde_json::json!({ "pull": pull, "push": push }));
     } else {

@@ -18,7 +18,7 @@ pub use super::Channel;
 pub use reference::Reference;
 
 use crate::store::Store;
-use crate::{Error, Lang, Result, timestamp};
+use crate::{Error, Lang, Result, outbox, timestamp};
 
 /// Longest complaint or note, in characters after trimming: a full page of
 /// a paper form, and a bound on what a visitor can make the device store.
@@ -226,6 +226,19 @@ pub fn submit(store: &mut Store, draft: &Draft, now: DateTime<FixedOffset>) -> R
             "INSERT INTO complaint_history (complaint, at, status) VALUES (?1, ?2, 'received')",
             params![tx.last_insert_rowid(), at],
         )?;
+        outbox::add(
+            tx,
+            outbox::Kind::Complaint,
+            &at,
+            serde_json::json!({
+                "reference": reference.stored(),
+                "channel": draft.channel.code(),
+                "category": draft.category.code(),
+                "service": draft.service,
+                "text": draft.text,
+                "contact": draft.contact,
+            }),
+        )?;
         Ok(Complaint {
             reference,
             text: draft.text.clone(),
@@ -355,14 +368,22 @@ pub fn history(store: &Store, reference: &Reference) -> Result<Vec<Change>> {
 }
 
 /// Erases the contact of every complaint made more than `keep_days` days
-/// before `now`; returns how many were erased.
+/// before `now`, also from its event if the hub has not taken it yet;
+/// returns how many complaints were erased.
 pub fn purge_contacts(store: &Store, keep_days: u32, now: DateTime<FixedOffset>) -> Result<usize> {
     let before = timestamp::format(&(now - Duration::days(i64::from(keep_days))));
-    store.run(|conn| {
-        conn.execute(
+    store.transaction_shared(|tx| {
+        let erased = tx.execute(
             "UPDATE complaint SET contact = NULL WHERE contact IS NOT NULL AND created_at < ?1",
-            [before],
-        )
+            [&before],
+        )?;
+        // A complaint's event is written at its created_at (`submit`).
+        tx.execute(
+            "UPDATE outbox SET body = json_remove(body, '$.contact')
+             WHERE kind = 'complaint' AND at < ?1 AND body ->> '$.contact' IS NOT NULL",
+            [&before],
+        )?;
+        Ok(erased)
     })
 }
 
@@ -573,5 +594,49 @@ mod tests {
         );
         assert_eq!(purge_contacts(&s, 90, now).unwrap(), 0);
         assert_eq!(purge_contacts(&s, 1, now).unwrap(), 1);
+    }
+
+    #[test]
+    fn an_unsent_event_loses_the_contact_with_its_complaint() {
+        let (_d, mut s) = store();
+        let contact_of = |s: &Store| -> Vec<Option<String>> {
+            outbox::pending(s, 10)
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    e.body
+                        .get("contact")
+                        .and_then(|c| c.as_str())
+                        .map(str::to_owned)
+                })
+                .collect()
+        };
+        let old = submit(
+            &mut s,
+            &draft("lama", Some("warga@example.id")),
+            at("2026-08-01T09:00:00+07:00"),
+        )
+        .unwrap();
+        submit(
+            &mut s,
+            &draft("baru", Some("0812 3456 7890")),
+            at("2026-11-20T09:00:00+07:00"),
+        )
+        .unwrap();
+        let events = outbox::pending(&s, 10).unwrap();
+        assert_eq!(events[0].kind, "complaint");
+        assert_eq!(events[0].body["reference"], old.reference.stored());
+        assert_eq!(events[0].body["text"], "lama");
+        assert_eq!(
+            contact_of(&s),
+            [Some("warga@example.id".into()), Some("081234567890".into())]
+        );
+        purge_contacts(&s, 90, at("2026-11-30T09:00:00+07:00")).unwrap();
+        assert_eq!(contact_of(&s), [None, Some("081234567890".into())]);
+        assert!(
+            !outbox::pending(&s, 10).unwrap()[0]
+                .body
+                .contains_key("contact")
+        );
     }
 }

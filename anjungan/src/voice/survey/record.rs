@@ -10,7 +10,7 @@ use sha2::Sha256;
 use super::{Channel, Response};
 use crate::store::Store;
 use crate::wifi::Mac;
-use crate::{Result, timestamp};
+use crate::{Result, outbox, timestamp};
 
 /// What `record_once` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,8 +91,8 @@ pub fn answered_today(
 }
 
 /// The one insert of a form, with its counts in the tallies reports read
-/// (`survey_tally`, `survey_profile_tally`): in the caller's transaction,
-/// so the two never disagree. `import` is the paper file it came from.
+/// (`survey_tally`, `survey_profile_tally`) and its event for the hub: in
+/// the caller's transaction, so they never disagree. `import` is the paper file it came from.
 pub(super) fn insert(
     tx: &rusqlite::Transaction,
     response: &Response,
@@ -132,6 +132,23 @@ pub(super) fn insert(
         import,
     ])?;
     let id = tx.last_insert_rowid();
+    outbox::add(
+        tx,
+        outbox::Kind::Survey,
+        &timestamp::format(now),
+        serde_json::json!({
+            "channel": channel.code(),
+            "service": response.service,
+            "day": day,
+            "answers": scores,
+            "profile": {
+                "sex": p.sex.map(|v| v.code()),
+                "age": p.age.map(|v| v.code()),
+                "education": p.education.map(|v| v.code()),
+                "occupation": p.occupation.map(|v| v.code()),
+            },
+        }),
+    )?;
     let service = response.service.as_deref().unwrap_or("");
     let mut values: Vec<rusqlite::types::Value> = vec![
         day.clone().into(),

@@ -1,0 +1,170 @@
+//! `POST /v1/events`: a device's batch, checked whole, stored in one
+//! transaction. An event id the hub has already (a retry after a lost
+//! answer) is skipped, so a batch sent twice counts once.
+
+use deadpool_postgres::Pool;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::{Error, Result};
+
+/// Most events in one batch; the device sends fewer (`anjungan sync`).
+pub const MAX_EVENTS: usize = 1000;
+/// Largest body taken, bytes: a full batch of long complaints fits.
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// The body a device sends (interfaces.md).
+#[derive(Debug, Deserialize)]
+pub struct Batch {
+    pub device: String,
+    pub events: Vec<Map<String, Value>>,
+}
+
+/// One event, checked, with its own fields apart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub id: String,
+    pub kind: String,
+    /// RFC 3339 as sent; PostgreSQL parses it again into `timestamptz`.
+    pub at: String,
+    pub body: Value,
+}
+
+/// What a stored batch added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Stored {
+    /// Events new to the hub.
+    pub stored: u64,
+    /// Events it had already.
+    pub known: u64,
+}
+
+/// Checks a batch whole: one bad event refuses it all, so a device never
+/// half-sends (and it tells which event is wrong).
+pub fn check(batch: Batch) -> Result<Vec<Event>> {
+    if batch.events.len() > MAX_EVENTS {
+        return Err(Error::BadBatch(format!(
+            "{} events; send at most {MAX_EVENTS} in one batch",
+            batch.events.len()
+        )));
+    }
+    batch
+        .events
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut fields)| {
+            let mut take = |name: &str, ok: fn(&str) -> bool| match fields.remove(name) {
+                Some(Value::String(s)) if ok(&s) => Ok(s),
+                other => Err(Error::BadBatch(format!(
+                    "event {i}: {name} {}",
+                    other.map_or("is missing".to_owned(), |v| format!("{v} is not valid"))
+                ))),
+            };
+            let id = take("id", |s| plain(s, 100))?;
+            let kind = take("kind", |s| plain(s, 40))?;
+            let at = take("at", |s| chrono::DateTime::parse_from_rfc3339(s).is_ok())?;
+            Ok(Event {
+                id,
+                kind,
+                at,
+                body: Value::Object(fields),
+            })
+        })
+        .collect()
+}
+
+/// Short, and of characters ids and kinds are made of.
+fn plain(s: &str, max: usize) -> bool {
+    (1..=max).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+}
+
+/// Stores `events` of `device` in one transaction: each new event once,
+/// the device's last contact and program.
+pub async fn store(
+    pool: &Pool,
+    device: &str,
+    agent: Option<&str>,
+    events: &[Event],
+) -> Result<Stored> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    let ats: Vec<&str> = events.iter().map(|e| e.at.as_str()).collect();
+    let bodies: Vec<String> = events.iter().map(|e| e.body.to_string()).collect();
+    // One statement for the whole batch: unnest turns the arrays into rows.
+    let stored = tx
+        .execute(
+            "INSERT INTO event (device, id, kind, at, body)
+             SELECT $1, e.id, e.kind, e.at::timestamptz, e.body::jsonb
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS e (id, kind, at, body)
+             ON CONFLICT (device, id) DO NOTHING",
+            &[&device, &ids, &kinds, &ats, &bodies],
+        )
+        .await?;
+    let agent: Option<String> = agent.map(|a| a.chars().take(100).collect());
+    tx.execute(
+        "UPDATE device SET last_contact = now(), last_agent = coalesce($2, last_agent) WHERE id = $1",
+        &[&device, &agent],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Stored {
+        stored,
+        known: events.len() as u64 - stored,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn batch(events: Value) -> Batch {
+        serde_json::from_value(json!({"device": "d1", "events": events})).unwrap()
+    }
+
+    #[test]
+    fn an_event_keeps_its_own_fields_apart_from_id_kind_and_at() {
+        let events = check(batch(json!([{
+            "id": "0193a1b2-0000-7000-8000-000000000001", "kind": "survey",
+            "at": "2026-12-01T01:00:00Z", "channel": "kiosk", "answers": [4, 3, null]
+        }])))
+        .unwrap();
+        assert_eq!(events[0].kind, "survey");
+        assert_eq!(
+            events[0].body,
+            json!({"channel": "kiosk", "answers": [4, 3, null]})
+        );
+    }
+
+    #[test]
+    fn one_bad_event_refuses_the_batch_and_names_it() {
+        let good = json!({"id": "a", "kind": "alert", "at": "2026-12-01T01:00:00Z"});
+        for (bad, says) in [
+            (
+                json!({"kind": "alert", "at": "2026-12-01T01:00:00Z"}),
+                "event 1: id is missing",
+            ),
+            (
+                json!({"id": "a b", "kind": "alert", "at": "2026-12-01T01:00:00Z"}),
+                "event 1: id \"a b\"",
+            ),
+            (
+                json!({"id": "b", "kind": "alert", "at": "yesterday"}),
+                "event 1: at \"yesterday\"",
+            ),
+            (
+                json!({"id": 7, "kind": "alert", "at": "2026-12-01T01:00:00Z"}),
+                "event 1: id 7",
+            ),
+        ] {
+            let err = check(batch(json!([good, bad]))).unwrap_err().to_string();
+            assert!(err.contains(says), "{err}");
+        }
+        let many: Vec<Value> = (0..=MAX_EVENTS).map(|_| good.clone()).collect();
+        assert!(check(batch(Value::Array(many))).is_err());
+    }
+}
