@@ -17,6 +17,7 @@ pub mod queue;
 mod readable_code;
 pub mod search;
 pub mod store;
+pub mod systemd;
 pub mod timestamp;
 pub mod voice;
 pub mod wifi;

@@ -14,7 +14,8 @@
 //!   side before joining and after;
 //! - `admin`: the technician's API, behind the bearer token;
 //! - `network_files`: hostapd's, dnsmasq's and networkd's files from the
-//!   configuration.
+//!   configuration;
+//! - `heartbeat`: systemd's watchdog, pinged while the database answers.
 
 pub mod admin;
 pub mod capport;
@@ -23,6 +24,7 @@ pub mod csrf;
 pub mod decision;
 pub mod error;
 pub mod firewall;
+pub mod heartbeat;
 pub mod intercept;
 pub mod join;
 pub mod leases;
@@ -116,6 +118,7 @@ pub fn start(config: &Config, limits: PortalLimits) -> Result<Arc<Portal>> {
     };
     let (gate, neighbours): (Box<dyn Gate>, Box<dyn Neighbours>) = match c.firewall {
         Firewall::Nftables => {
+            preflight::wait_for_interfaces(c);
             preflight::check(c)?;
             leases::check(&c.dhcp_leases)?;
             let gate = Nft::new(GateSpec {
@@ -207,6 +210,12 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
     };
     let (visitors, admin) = (bind(portal_addr).await?, bind(admin_addr).await?);
     tracing::info!(%portal_addr, %admin_addr, "portal ready");
+    // Only now: the table is in the kernel and both listeners are bound, so
+    // "active" in systemd means guests are gated and answered.
+    if let Err(e) = anjungan::systemd::ready() {
+        tracing::warn!(error = %e, "cannot tell systemd the portal is ready");
+    }
+    let heartbeat = tokio::spawn(heartbeat::beat(config.clone()));
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopped = move || {
@@ -234,6 +243,7 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
     let _ = stop_tx.send(true);
     housekeeping.abort();
     watch.abort();
+    heartbeat.abort();
     let _ = tokio::join!(portal_server, admin_server);
     Ok(())
 }
