@@ -118,7 +118,6 @@ pub fn start(config: &Config, limits: PortalLimits) -> Result<Arc<Portal>> {
     };
     let (gate, neighbours): (Box<dyn Gate>, Box<dyn Neighbours>) = match c.firewall {
         Firewall::Nftables => {
-            preflight::wait_for_interfaces(c);
             preflight::check(c)?;
             leases::check(&c.dhcp_leases)?;
             let gate = Nft::new(GateSpec {
@@ -191,6 +190,22 @@ pub fn start_with(
 
 /// Runs the portal until SIGTERM or Ctrl-C.
 pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
+    // The interfaces first (a radio may come late), then the listeners,
+    // then the heavier start (catalog, search index, table): a restarted
+    // portal listens again within a moment, and a guest who connects
+    // meanwhile is answered as soon as it serves.
+    if config.captive.firewall == Firewall::Nftables {
+        let captive = config.captive.clone();
+        tokio::task::spawn_blocking(move || preflight::wait_for_interfaces(&captive)).await?;
+    }
+    let portal_addr = SocketAddr::new(config.captive.address, config.captive.port);
+    let admin_addr = config.captive.admin_listen;
+    let bind = |addr| async move {
+        TcpListener::bind(addr)
+            .await
+            .map_err(|source| Error::Listen { addr, source })
+    };
+    let (visitors, admin) = (bind(portal_addr).await?, bind(admin_addr).await?);
     let (portal, token) = {
         let config = config.clone();
         tokio::task::spawn_blocking(move || -> Result<_> {
@@ -201,14 +216,6 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
         })
         .await??
     };
-    let portal_addr = SocketAddr::new(IpAddr::V4(portal.settings.address), portal.settings.port);
-    let admin_addr = config.captive.admin_listen;
-    let bind = |addr| async move {
-        TcpListener::bind(addr)
-            .await
-            .map_err(|source| Error::Listen { addr, source })
-    };
-    let (visitors, admin) = (bind(portal_addr).await?, bind(admin_addr).await?);
     tracing::info!(%portal_addr, %admin_addr, "portal ready");
     // Only now: the table is in the kernel and both listeners are bound, so
     // "active" in systemd means guests are gated and answered.
