@@ -256,12 +256,12 @@ appliance_checks() {
     check "units: Type=notify with a watchdog (portal, kiosk)" "notify 10s notify 10s" \
         "$(vm 'for u in anjungan-captive anjungan-kiosk; do systemctl show -P Type $u; systemctl show -P WatchdogUSec $u; done' | xargs)"
     pid=$(vm systemctl show -P MainPID anjungan-captive)
-    check "portal: its own user and group" "anjungan-captive anjungan" "$(vm ps -o user=,group= -p "$pid" | xargs)"
+    check "portal: its own user and group" "anjungan-captive anjungan" "$(vm "ps -o user:20=,group:20= -p $pid" | xargs)"
     check "portal: only CAP_NET_ADMIN and CAP_NET_BIND_SERVICE (effective, ambient)" \
         "0000000000001400 0000000000001400" \
         "$(vm "sudo grep -E '^Cap(Eff|Amb)' /proc/$pid/status" | awk '{print $2}' | xargs)"
     check "portal: TasksMax room for nft children" "1024" "$(vm systemctl show -P TasksMax anjungan-captive)"
-    check "admin token: the portal's, 0600" "anjungan-captive 600" "$(vm sudo stat -c '%U %a' /var/lib/anjungan/admin.token)"
+    check "admin token: the portal's, 0600" "anjungan-captive 600" "$(vm "sudo stat -c '%U %a' /var/lib/anjungan/admin.token")"
 
     # The database shared through the group: the kiosk's user and the
     # portal's each write (the portal wrote the phone's join already), then
@@ -271,8 +271,8 @@ appliance_checks() {
     check "database: the portal's user writes" "ok" \
         "$(vm 'sudo -u anjungan-captive anjungan voucher issue --minutes 5 >/dev/null && echo ok')"
     check "database: files' group and modes" "anjungan.db anjungan 660 anjungan.db-shm anjungan 660 anjungan.db-wal anjungan 660" \
-        "$(vm 'cd /var/lib/anjungan && sudo stat -c "%n %G %a" anjungan.db anjungan.db-shm anjungan.db-wal' | xargs)"
-    check "database: data directory" "anjungan anjungan 2770" "$(vm sudo stat -c '%U %G %a' /var/lib/anjungan)"
+        "$(vm 'sudo sh -c "cd /var/lib/anjungan && stat -c \"%n %G %a\" anjungan.db anjungan.db-shm anjungan.db-wal"' | xargs)"
+    check "database: data directory" "anjungan anjungan 2770" "$(vm "sudo stat -c '%U %G %a' /var/lib/anjungan")"
 
     # The kiosk stopped (SIGSTOP), as a hung UI thread: systemd's watchdog
     # kills it and starts it again.
