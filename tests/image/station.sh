@@ -87,10 +87,10 @@ else
     exit 1
 fi
 
-# The portal refuses to start until the radio and its address are there,
-# and is started again every 5 seconds: a phone that associates within those
-# seconds probes before it listens (and, like a real one, probes again).
-# The wait is printed so a slow start shows in the test's account.
+# The portal waits for the radio and its address in the process and
+# listens within about half a second of them; a phone that associates in
+# that moment probes before it listens (and, like a real one, probes
+# again). The wait is printed so a slow start shows in the test's account.
 listening() { ss -ltnH "src $portal:80" | grep -q .; }
 waited=0
 until listening || [ "$waited" -ge 30 ]; do sleep 1; waited=$((waited + 1)); done
