@@ -22,6 +22,7 @@ mod readable_code;
 pub mod search;
 pub mod store;
 pub mod sync;
+pub mod systemd;
 pub mod timestamp;
 pub mod voice;
 pub mod wifi;

@@ -17,7 +17,8 @@
 //! - `admin`, `dashboard`: the technician's API (bearer token) and
 //!   dashboard (login), on `admin_listen`;
 //! - `network_files`: hostapd's, dnsmasq's and networkd's files from the
-//!   configuration.
+//!   configuration;
+//! - `heartbeat`: systemd's watchdog, pinged while the database answers.
 
 pub mod admin;
 pub mod capport;
@@ -27,6 +28,7 @@ pub mod dashboard;
 pub mod decision;
 pub mod error;
 pub mod firewall;
+pub mod heartbeat;
 pub mod intercept;
 pub mod join;
 pub mod leases;
@@ -197,6 +199,22 @@ pub fn start_with(
 
 /// Runs the portal until SIGTERM or Ctrl-C.
 pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
+    // The interfaces first (a radio may come late), then the listeners,
+    // then the heavier start (catalog, search index, table): a restarted
+    // portal listens again within a moment, and a guest who connects
+    // meanwhile is answered as soon as it serves.
+    if config.captive.firewall == Firewall::Nftables {
+        let captive = config.captive.clone();
+        tokio::task::spawn_blocking(move || preflight::wait_for_interfaces(&captive)).await?;
+    }
+    let portal_addr = SocketAddr::new(config.captive.address, config.captive.port);
+    let admin_addr = config.captive.admin_listen;
+    let bind = |addr| async move {
+        TcpListener::bind(addr)
+            .await
+            .map_err(|source| Error::Listen { addr, source })
+    };
+    let (visitors, admin) = (bind(portal_addr).await?, bind(admin_addr).await?);
     let (portal, token) = {
         let config = config.clone();
         tokio::task::spawn_blocking(move || -> Result<_> {
@@ -207,14 +225,6 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
         })
         .await??
     };
-    let portal_addr = SocketAddr::new(IpAddr::V4(portal.settings.address), portal.settings.port);
-    let admin_addr = config.captive.admin_listen;
-    let bind = |addr| async move {
-        TcpListener::bind(addr)
-            .await
-            .map_err(|source| Error::Listen { addr, source })
-    };
-    let (visitors, admin) = (bind(portal_addr).await?, bind(admin_addr).await?);
     // Disconnect/CoA requests on the admin side's address, never the
     // guests'.
     let coa = match portal.radius {
@@ -225,6 +235,12 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
         None => None,
     };
     tracing::info!(%portal_addr, %admin_addr, "portal ready");
+    // Only now: the table is in the kernel and both listeners are bound, so
+    // "active" in systemd means guests are gated and answered.
+    if let Err(e) = anjungan::systemd::ready() {
+        tracing::warn!(error = %e, "cannot tell systemd the portal is ready");
+    }
+    let heartbeat = tokio::spawn(heartbeat::beat(config.clone()));
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopped = move || {
@@ -266,6 +282,7 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
         accounting.abort();
         coa.abort();
     }
+    heartbeat.abort();
     let _ = tokio::join!(portal_server, admin_server);
     Ok(())
 }

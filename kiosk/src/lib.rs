@@ -13,7 +13,8 @@
 //!   thread's news, the idle timer.
 //! - [`snapshot`] — renders a screen to a PNG with no display.
 //! - [`worker`] — the thread that prints and records, so the screen never waits.
-//! - [`run`] — the app on a desktop window or on the device's screen.
+//! - [`run`] — the app on a desktop window or on the device's screen;
+//!   [`supervision`] — systemd told it is ready and alive.
 
 pub mod complaint;
 pub mod controller;
@@ -27,6 +28,7 @@ pub mod qr;
 pub mod run;
 pub mod session;
 pub mod snapshot;
+pub mod supervision;
 pub mod survey;
 pub mod views;
 pub mod worker;

@@ -15,6 +15,7 @@ use slint::ComponentHandle;
 
 use crate::controller::{Devices, Kiosk, Settings};
 use crate::gpio;
+use crate::supervision;
 use crate::ui::{KioskAdapter, KioskWindow};
 use crate::worker::{self, Worker};
 
@@ -108,6 +109,7 @@ pub fn run(
             }
         })?;
 
+    let _supervision = supervision::start();
     window.run()?;
     Ok(())
 }

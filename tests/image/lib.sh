@@ -204,6 +204,10 @@ run_checks() {
     check "wifi: the internet after joining" "the pretend internet" "$(result internet)"
     check "wifi: device's SSH on the uplink after joining" "unreachable" "$(result 'device ssh on the uplink after joining')"
     check "wifi: captive API after joining" '~"captive": ?false' "$(result 'capport after joining')"
+    check "portal killed: the joined phone keeps the internet" "the pretend internet" "$(result 'internet while the portal restarts')"
+    check "portal killed: listening again within 2 s (ms)" "~^(1?[0-9]{1,3})$" "$(result 'portal listening again after the kill' | sed 's/ ms$//')"
+    check "portal killed: restarted by systemd" "1" "$(result 'portal restarted by systemd')"
+    check "portal killed: the internet after its restart" "the pretend internet" "$(result "internet after the portal's restart")"
 
     # Every unit of ours: enabled ones active (now that there is a radio
     # for the guest network), all clean under verify.
@@ -219,9 +223,74 @@ run_checks() {
     check "nftables table inet anjungan_captive" "present" \
         "$(vm 'sudo nft list table inet anjungan_captive >/dev/null && echo present')"
 
+    appliance_checks "$ours"
+
     if [ "$failures" -ne 0 ]; then
         echo "== the station's whole account:"
         printf '%s\n' "$station"
     fi
     echo "$failures check(s) failed"
+}
+
+# appliance_checks UNITS: the device looking after itself (issue 12):
+# watchdogs, hardened units, the portal without root, the shared database,
+# the bounded journal.
+appliance_checks() {
+    local ours=$1 unit pid before exposure
+    if [ "${hardware_watchdog:-}" = yes ]; then
+        check "watchdog: systemd holds /dev/watchdog0" "/dev/watchdog0" \
+            "$(vm 'sudo find /proc/1/fd -lname /dev/watchdog0 -printf "%l\n"' | head -n 1)"
+        check "watchdog: /dev/watchdog0 active" "active" "$(vm cat /sys/class/watchdog/watchdog0/state)"
+        check "watchdog: its timeout (s)" "15" "$(vm cat /sys/class/watchdog/watchdog0/timeout)"
+    fi
+    check "watchdog: systemd's RuntimeWatchdogUSec" "15s" "$(vm systemctl show -P RuntimeWatchdogUSec)"
+
+    # Hardening: every long-running unit of ours at most 2.0 (the one-shot
+    # first boot does a root's work once, and is left out).
+    for unit in $ours; do
+        [ "$unit" = anjungan-first-boot.service ] && continue
+        exposure=$(vm "sudo systemd-analyze security --no-pager $unit" | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+        check "security: $unit exposure at most 2.0" "yes" \
+            "$(awk -v e="$exposure" 'BEGIN { print (e != "" && e <= 2.0) ? "yes" : "no: " e }')"
+    done
+    check "units: Type=notify with a watchdog (portal, kiosk)" "notify 10s notify 10s" \
+        "$(vm 'for u in anjungan-captive anjungan-kiosk; do systemctl show -P Type $u; systemctl show -P WatchdogUSec $u; done' | xargs)"
+    pid=$(vm systemctl show -P MainPID anjungan-captive)
+    check "portal: its own user and group" "anjungan-captive anjungan" "$(vm "ps -o user:20=,group:20= -p $pid" | xargs)"
+    check "portal: only CAP_NET_ADMIN and CAP_NET_BIND_SERVICE (effective, ambient)" \
+        "0000000000001400 0000000000001400" \
+        "$(vm "sudo grep -E '^Cap(Eff|Amb)' /proc/$pid/status" | awk '{print $2}' | xargs)"
+    check "portal: TasksMax room for nft children" "1024" "$(vm systemctl show -P TasksMax anjungan-captive)"
+    check "admin token: the portal's, 0600" "anjungan-captive 600" "$(vm "sudo stat -c '%U %a' /var/lib/anjungan/admin.token")"
+
+    # The database shared through the group: the kiosk's user and the
+    # portal's each write (the portal wrote the phone's join already), then
+    # every file of it is the group's to read and write.
+    check "database: the kiosk's user writes" "ok" \
+        "$(vm 'sudo -u anjungan anjungan voucher issue --minutes 5 >/dev/null && echo ok')"
+    check "database: the portal's user writes" "ok" \
+        "$(vm 'sudo -u anjungan-captive anjungan voucher issue --minutes 5 >/dev/null && echo ok')"
+    check "database: files' group and modes" "anjungan.db anjungan 660 anjungan.db-shm anjungan 660 anjungan.db-wal anjungan 660" \
+        "$(vm 'sudo sh -c "cd /var/lib/anjungan && stat -c \"%n %G %a\" anjungan.db anjungan.db-shm anjungan.db-wal"' | xargs)"
+    check "database: data directory" "anjungan anjungan 2770" "$(vm "sudo stat -c '%U %G %a' /var/lib/anjungan")"
+
+    # The kiosk stopped (SIGSTOP), as a hung UI thread: systemd's watchdog
+    # kills it and starts it again.
+    pid=$(vm systemctl show -P MainPID anjungan-kiosk)
+    before=$(vm systemctl show -P NRestarts anjungan-kiosk)
+    vm sudo kill -STOP "$pid"
+    check "kiosk stopped: restarted by the watchdog" "restarted" \
+        "$(vm "for i in \$(seq 60); do
+            p=\$(systemctl show -P MainPID anjungan-kiosk)
+            if [ \"\$p\" != $pid ] && [ \"\$p\" != 0 ] && systemctl -q is-active anjungan-kiosk; then echo restarted; exit; fi
+            sleep 1
+        done; echo 'not within 60 s'")"
+    check "kiosk stopped: NRestarts went up by one" "$((before + 1))" "$(vm systemctl show -P NRestarts anjungan-kiosk)"
+    check "kiosk stopped: the journal says why" "~Watchdog timeout" \
+        "$(vm "sudo journalctl -b -u anjungan-kiosk --no-pager -o cat | grep -m1 'Watchdog timeout'")"
+
+    # The journal: kept across reboots, and bounded.
+    check "journal: persistent" "yes" "$(vm '[ -d /var/log/journal/$(cat /etc/machine-id) ] && echo yes')"
+    check "journal: bounded (journald's own account)" "~max 64\.0M" \
+        "$(vm "sudo journalctl -b -u systemd-journald --no-pager -o cat | grep 'System Journal' | tail -n 1")"
 }

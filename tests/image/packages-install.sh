@@ -86,6 +86,7 @@ debs() { (cd "$ROOT" && ls "debs/$1"/anjungan*.deb | sed 's|^|/|'); }
 apt_in_root install $(debs old)
 check "the three packages are installed" dpkg-query -W anjungan anjungan-captive anjungan-kiosk
 check "the user and group anjungan exist" sh -c 'getent passwd anjungan && getent group anjungan'
+check "the portal's own user, in the group anjungan" sh -c '[ "$(id -gn anjungan-captive)" = anjungan ]'
 check "the data directory is 2770 anjungan:anjungan" \
     sh -c '[ "$(stat -c %a:%U:%G /var/lib/anjungan)" = 2770:anjungan:anjungan ]'
 check "the database was made by postinst, 0660 in the group" \
@@ -130,6 +131,7 @@ apt_in_root purge anjungan-kiosk anjungan-captive anjungan
 check "purge deletes the data" test ! -e /var/lib/anjungan
 check "purge deletes the configuration" test ! -e /etc/anjungan
 check "purge deletes the user and group" sh -c '! getent passwd anjungan && ! getent group anjungan'
+check "purge deletes the portal's user" sh -c '! getent passwd anjungan-captive'
 
 echo "packages-install: $((SECONDS - start)) s"
 echo "$passed passed, 0 failed"

@@ -87,11 +87,14 @@ else
     exit 1
 fi
 
-# The portal refuses to start until the radio and its address are there,
-# and is started again every 5 seconds: a phone that associates within those
-# seconds probes before it listens (and, like a real one, probes again).
-# The wait is printed so a slow start shows in the test's account.
-listening() { ss -ltnH "src $portal:80" | grep -q .; }
+# The portal waits for the radio and its address in the process and
+# listens within about half a second of them; a phone that associates in
+# that moment probes before it listens (and, like a real one, probes
+# again). The wait is printed so a slow start shows in the test's account.
+# It binds before its table is in the kernel: the probe waits until the
+# unit is active too (Type=notify: ready once it gates and listens).
+bound() { ss -ltnH "src $portal:80" | grep -q .; }
+listening() { systemctl is-active --quiet anjungan-captive && bound; }
 waited=0
 until listening || [ "$waited" -ge 30 ]; do sleep 1; waited=$((waited + 1)); done
 if listening; then echo "portal listening: after ${waited} s"; else
@@ -119,3 +122,17 @@ echo "join: $(curl_sta -o /dev/null -w '%{http_code}' --data-urlencode "csrf=$cs
 echo "internet: $(curl_sta "http://$internet/")"
 echo "device ssh on the uplink after joining: $(ssh_banner "$uplink")"
 echo "capport after joining: $(curl_sta -H 'Accept: application/captive+json' "http://$portal/api/captive" | tr -d '\n')"
+
+# The portal killed, as a crash would kill it: the joined phone keeps the
+# internet (the kernel's table stays while no portal runs), and the portal
+# listens again within 2 seconds (RestartSec, and no waiting at start).
+old=$(systemctl show -P MainPID anjungan-captive)
+restarts=$(systemctl show -P NRestarts anjungan-captive)
+killed=$(date +%s%N)
+systemctl kill -s KILL anjungan-captive
+echo "internet while the portal restarts: $(curl_sta --max-time 5 "http://$internet/")"
+while kill -0 "$old" 2>/dev/null; do sleep 0.05; done
+until bound || [ $(($(date +%s%N) - killed)) -gt 10000000000 ]; do sleep 0.05; done
+echo "portal listening again after the kill: $((($(date +%s%N) - killed) / 1000000)) ms"
+echo "portal restarted by systemd: $(($(systemctl show -P NRestarts anjungan-captive) - restarts))"
+echo "internet after the portal's restart: $(curl_sta "http://$internet/")"
