@@ -385,4 +385,56 @@ mod tests {
             0.0
         );
     }
+
+    /// `docs/prometheus/`: the shape Prometheus wants, and no rule about a
+    /// metric the device does not give (a misspelt name never fires).
+    #[test]
+    fn the_example_alert_rules_ask_for_metrics_that_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("m.db")).unwrap();
+        take(&mut store, "A", "svc", at(8)).unwrap();
+        let listed = BTreeSet::from(["A".to_owned()]);
+        let names: BTreeSet<String> = parse(&gather(&store, &listed, at(10)).unwrap().render())
+            .into_iter()
+            .map(|s| s.metric)
+            .collect();
+
+        let yaml = |text: &str| -> serde_norway::Value { serde_norway::from_str(text).unwrap() };
+        let rules = yaml(include_str!("../../docs/prometheus/anjungan-alerts.yml"));
+        let rules = rules["groups"][0]["rules"].as_sequence().unwrap();
+        let mut alerts = BTreeSet::new();
+        for rule in rules {
+            let alert = rule["alert"].as_str().unwrap();
+            alerts.insert(alert);
+            assert!(rule["for"].is_string(), "{alert}");
+            assert!(rule["labels"]["severity"].is_string(), "{alert}");
+            assert!(rule["annotations"]["summary"].is_string(), "{alert}");
+            let expr = rule["expr"].as_str().unwrap();
+            let used = expr
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|w| w.starts_with("anjungan_"));
+            for metric in used {
+                assert!(
+                    names.contains(metric),
+                    "{alert}: no metric {metric} in {names:?}"
+                );
+            }
+        }
+        for wanted in [
+            "AnjunganDeviceDown",
+            "AnjunganPaperOut",
+            "AnjunganPrinterFault",
+            "AnjunganDiskNearlyFull",
+            "AnjunganQueueWaitingLong",
+        ] {
+            assert!(alerts.contains(wanted), "{wanted}");
+        }
+
+        let scrape = yaml(include_str!("../../docs/prometheus/prometheus.yml"));
+        assert_eq!(scrape["rule_files"][0], "anjungan-alerts.yml");
+        let job = &scrape["scrape_configs"][0];
+        assert_eq!(job["metrics_path"], "/metrics");
+        assert_eq!(job["authorization"]["type"], "Bearer");
+        assert!(job["authorization"]["credentials_file"].is_string());
+    }
 }

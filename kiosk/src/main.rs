@@ -104,7 +104,11 @@ fn main() -> ExitCode {
                     large_text,
                     high_contrast,
                 };
-                snapshot::render(catalog::load(&store)?, settings, &request)?.write_png(&out)?;
+                // The numbers called today on this device, as the running kiosk shows them.
+                let now = chrono::Local::now().fixed_offset();
+                let queue = anjungan::queue::status(&store, &Default::default(), now)?;
+                snapshot::render(catalog::load(&store)?, settings, queue, &request)?
+                    .write_png(&out)?;
             }
         }
         Ok(())

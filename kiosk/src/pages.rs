@@ -6,12 +6,13 @@
 use anjungan::catalog::hours::{self, OfficeStatus};
 use anjungan::catalog::money::rupiah;
 use anjungan::catalog::{Catalog, Service, Text};
+use anjungan::queue::PrefixStatus;
 use anjungan::search::SearchIndex;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveTime};
 use slint::SharedString;
 
 use crate::lang::Lang;
-use crate::ui::{CategoryTile, Notice, ServiceRow};
+use crate::ui::{CallingRow, CategoryTile, Notice, ServiceRow};
 use crate::{Error, Result};
 
 /// Results shown for a query: more than a screen holds, fewer than a
@@ -80,6 +81,34 @@ pub fn announcements(catalog: &Catalog, now: DateTime<FixedOffset>, lang: Lang) 
         .map(|a| Notice {
             title: text(&a.title, lang),
             body: text(&a.body, lang),
+        })
+        .collect()
+}
+
+/// How many called numbers the attract screen shows at most.
+pub const CALLING_SHOWN: usize = 4;
+
+/// The numbers now called (`anjungan::queue::status`), newest call first,
+/// as many as the attract screen has room for.
+pub fn calling(queue: &[PrefixStatus]) -> Vec<CallingRow> {
+    let mut called: Vec<(&str, &str, Option<u8>)> = queue
+        .iter()
+        .filter_map(|q| {
+            Some((
+                q.called_at.as_deref()?,
+                q.last_called.as_deref()?,
+                q.counter,
+            ))
+        })
+        .collect();
+    // RFC 3339 in UTC orders as text.
+    called.sort_by(|a, b| b.0.cmp(a.0));
+    called
+        .into_iter()
+        .take(CALLING_SHOWN)
+        .map(|(_, number, counter)| CallingRow {
+            number: number.into(),
+            counter: counter.map_or(0, i32::from),
         })
         .collect()
 }
@@ -193,6 +222,36 @@ pub fn service_page(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calling_shows_the_newest_calls_first_and_no_more_than_fit() {
+        let status = |prefix: &str, called: Option<(u32, &str)>, counter| PrefixStatus {
+            prefix: prefix.into(),
+            last_called: called.map(|(n, _)| format!("{prefix}{n:03}")),
+            counter,
+            called_at: called.map(|(_, at)| format!("2026-11-30T{at}:00Z")),
+            waiting: 0,
+            taken: 0,
+            waiting_since: None,
+        };
+        let queue = [
+            status("A", Some((3, "02:10")), Some(2)),
+            status("B", None, None),
+            status("C", Some((1, "02:30")), None),
+            status("D", Some((9, "01:00")), Some(1)),
+            status("E", Some((4, "02:20")), Some(4)),
+            status("F", Some((2, "02:00")), Some(3)),
+        ];
+        let rows: Vec<(String, i32)> = calling(&queue)
+            .into_iter()
+            .map(|r| (r.number.into(), r.counter))
+            .collect();
+        assert_eq!(
+            rows,
+            [("C001", 0), ("E004", 4), ("A003", 2), ("F002", 3)].map(|(n, c)| (n.to_string(), c))
+        );
+        assert!(calling(&[status("B", None, None)]).is_empty());
+    }
     use anjungan::catalog::demo;
 
     fn demo_catalog() -> Catalog {

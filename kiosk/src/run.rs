@@ -1,14 +1,16 @@
 //! The app on a real screen: a window on a desktop (winit) or the whole
 //! display on the device (linuxkms), whichever backend this build has.
 //! Also watches for a newly installed catalog (loaded and indexed on a
-//! thread of its own), and connects the printer thread and the panel
+//! thread of its own) and for numbers called at the counters, and connects the printer thread and the panel
 //! (presence sensor, call button, status light).
 
+use std::collections::BTreeSet;
 use std::sync::mpsc::channel;
 use std::time::Duration;
 
 use anjungan::catalog;
 use anjungan::config::KioskConfig;
+use anjungan::queue;
 use anjungan::store::Store;
 use anyhow::Context;
 use slint::ComponentHandle;
@@ -22,6 +24,10 @@ use crate::worker::{self, Worker};
 /// How often to look for a newly installed catalog: a cheap read of one
 /// number, so a technician's import shows within seconds.
 const CATALOG_POLL: Duration = Duration::from_secs(5);
+
+/// How often to read the queue: a number called at a counter is on the
+/// attract screen within this. One indexed read of today's tickets.
+const QUEUE_POLL: Duration = Duration::from_secs(2);
 
 /// Runs until the window is closed or the service is stopped (SIGTERM).
 pub fn run(
@@ -53,6 +59,7 @@ pub fn run(
         let _ = weak.upgrade_in_event_loop(|w| w.global::<KioskAdapter>().invoke_news());
     };
     let worker = Worker::start(setup, wake.clone());
+    let store_path = store.path().to_owned();
     let (found, catalogs) = channel();
     kiosk.follow_catalogs(catalogs);
     let woken = wake.clone();
@@ -73,6 +80,31 @@ pub fn run(
                     Ok(None) => {}
                     Err(e) => eprintln!("anjungan-kiosk: keeping the catalog on screen: {e}"),
                 }
+            }
+        })?;
+    let (called, queues) = channel();
+    kiosk.follow_queue(queues);
+    let queue_store = Store::open(&store_path)?;
+    let woken = wake.clone();
+    std::thread::Builder::new()
+        .name("kiosk-queue".into())
+        .spawn(move || {
+            let mut last = None;
+            loop {
+                let now = chrono::Local::now().fixed_offset();
+                // A failed read keeps the numbers on screen; the next retries.
+                match queue::status(&queue_store, &BTreeSet::new(), now) {
+                    Ok(status) if last.as_ref() != Some(&status) => {
+                        if called.send(status.clone()).is_err() {
+                            return;
+                        }
+                        last = Some(status);
+                        woken();
+                    }
+                    Ok(_) => {}
+                    Err(e) => eprintln!("anjungan-kiosk: cannot read the queue: {e}"),
+                }
+                std::thread::sleep(QUEUE_POLL);
             }
         })?;
     let (light, pins) = gpio::open(panel).context("cannot open the kiosk's panel")?;

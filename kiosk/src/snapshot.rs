@@ -11,6 +11,7 @@ use std::str::FromStr;
 
 use anjungan::catalog::Catalog;
 use anjungan::print::transport::Fault;
+use anjungan::queue::PrefixStatus;
 use slint::platform::software_renderer::{
     MinimalSoftwareWindow, RepaintBufferType, SoftwareRenderer,
 };
@@ -338,8 +339,14 @@ fn headless_window() -> Result<Rc<MinimalSoftwareWindow>> {
     })
 }
 
-/// Renders one screen of `catalog` as `request` asks.
-pub fn render(catalog: Catalog, settings: Settings, request: &Request) -> Result<Picture> {
+/// Renders one screen of `catalog` as `request` asks, with `queue` as the
+/// queue today (the attract screen shows the numbers now called).
+pub fn render(
+    catalog: Catalog,
+    settings: Settings,
+    queue: Vec<PrefixStatus>,
+    request: &Request,
+) -> Result<Picture> {
     let change = request.session_change(&catalog)?;
     let window = headless_window()?;
     let (width, height) = (request.size.width, request.size.height);
@@ -348,6 +355,7 @@ pub fn render(catalog: Catalog, settings: Settings, request: &Request) -> Result
     let app = KioskWindow::new()?;
     let kiosk = Kiosk::new(&app, catalog, settings)?;
     kiosk.set_screen_size(width as f32, height as f32);
+    kiosk.show_queue(queue);
     kiosk.update(change);
     app.show()?;
 

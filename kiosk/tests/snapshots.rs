@@ -8,6 +8,7 @@
 use std::rc::Rc;
 
 use anjungan::catalog::{Catalog, demo};
+use anjungan::queue::PrefixStatus;
 use kiosk::complaint::LAPOR_URL;
 use kiosk::controller::Settings;
 use kiosk::lang::Lang;
@@ -41,7 +42,36 @@ fn render(
     };
     let mut settings = settings();
     settings.voucher_minutes = vouchers.then_some(60);
-    snapshot::render(Catalog::new(demo::bundle(), None), settings, &request).unwrap()
+    snapshot::render(
+        Catalog::new(demo::bundle(), None),
+        settings,
+        queue(),
+        &request,
+    )
+    .unwrap()
+}
+
+/// Numbers called at three counters, one without a counter: the attract
+/// screen's card at its fullest.
+fn queue() -> Vec<PrefixStatus> {
+    [
+        ("A", 12, Some(2)),
+        ("B", 7, None),
+        ("K", 103, Some(11)),
+        ("UK", 4, Some(3)),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (prefix, n, counter))| PrefixStatus {
+        prefix: prefix.into(),
+        last_called: Some(format!("{prefix}{n:03}")),
+        counter,
+        called_at: Some(format!("2026-11-30T02:0{i}:00Z")),
+        waiting: 3,
+        taken: n + 3,
+        waiting_since: Some("2026-11-30T01:00:00Z".into()),
+    })
+    .collect()
 }
 
 fn luma(p: slint::Rgb8Pixel) -> u8 {
@@ -181,8 +211,13 @@ fn unknown_ids_are_refused() {
         large_text: false,
         high_contrast: false,
     };
-    let err = snapshot::render(Catalog::new(demo::bundle(), None), settings(), &request)
-        .err()
-        .expect("refused");
+    let err = snapshot::render(
+        Catalog::new(demo::bundle(), None),
+        settings(),
+        vec![],
+        &request,
+    )
+    .err()
+    .expect("refused");
     assert!(err.to_string().contains("no-such-service"), "{err}");
 }

@@ -24,6 +24,7 @@ use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 
 use anjungan::catalog::{Catalog, Fresh};
+use anjungan::queue::PrefixStatus;
 use anjungan::search::SearchIndex;
 use chrono::{DateTime, FixedOffset};
 use slint::{ComponentHandle, Image};
@@ -102,6 +103,8 @@ struct State {
     catalog: Arc<Catalog>,
     index: Rc<SearchIndex>,
     idle: IdleClock,
+    /// The queue today, for the numbers now called.
+    queue: Vec<PrefixStatus>,
 }
 
 struct Inner {
@@ -118,6 +121,8 @@ struct Inner {
     devices: RefCell<Option<Devices>>,
     /// Newly installed catalogs, loaded and indexed by the watcher's thread.
     catalogs: RefCell<Option<Receiver<Fresh>>>,
+    /// The queue as it changes, read by the queue thread.
+    queues: RefCell<Option<Receiver<Vec<PrefixStatus>>>>,
 }
 
 impl Drop for Inner {
@@ -148,6 +153,7 @@ impl Kiosk {
                 catalog: Arc::new(catalog),
                 index: Rc::new(index),
                 idle: IdleClock::new(settings.idle_reset_seconds),
+                queue: Vec::new(),
             }),
             settings,
             wifi_qr,
@@ -156,6 +162,7 @@ impl Kiosk {
             idle_timer: slint::Timer::default(),
             devices: RefCell::new(None),
             catalogs: RefCell::new(None),
+            queues: RefCell::new(None),
         });
         let kiosk = Kiosk { inner };
         kiosk.bind(window);
@@ -219,9 +226,39 @@ impl Kiosk {
         *self.inner.catalogs.borrow_mut() = Some(catalogs);
     }
 
-    /// Reads what the catalog watcher, the printer thread and the panel
-    /// have to say; called on the UI thread whenever one of them wakes it.
+    /// Takes the queue as it changes from `queues` (a thread reads it from
+    /// the database, off the UI thread, and wakes it as the devices do).
+    pub fn follow_queue(&self, queues: Receiver<Vec<PrefixStatus>>) {
+        *self.inner.queues.borrow_mut() = Some(queues);
+    }
+
+    /// Shows the queue's numbers now called (the queue thread's news; and
+    /// snapshots).
+    pub fn show_queue(&self, queue: Vec<PrefixStatus>) {
+        let changed = {
+            let mut state = self.inner.state.borrow_mut();
+            let changed = state.queue != queue;
+            state.queue = queue;
+            changed
+        };
+        if changed {
+            self.render();
+        }
+    }
+
+    /// Reads what the catalog watcher, the queue thread, the printer thread
+    /// and the panel have to say; called on the UI thread whenever one of
+    /// them wakes it.
     pub fn receive(&self) {
+        let queue = self
+            .inner
+            .queues
+            .borrow()
+            .as_ref()
+            .and_then(|q| q.try_iter().last());
+        if let Some(queue) = queue {
+            self.show_queue(queue);
+        }
         let newest = self
             .inner
             .catalogs
@@ -301,6 +338,7 @@ impl Kiosk {
                 settings: &self.inner.settings,
                 wifi_qr: &self.inner.wifi_qr,
                 lapor_qr: &self.inner.lapor_qr,
+                queue: &state.queue,
                 now: (self.inner.settings.clock)(),
             },
         );

@@ -1,5 +1,6 @@
 //! `HomeAdapter`: the category tiles, the announcements, the free Wi-Fi
-//! (also on the attract screen).
+//! (also on the attract screen), the queue numbers now called (on the
+//! attract screen).
 
 use slint::ComponentHandle;
 
@@ -23,5 +24,6 @@ pub fn render(w: &KioskWindow, scene: &Scene) {
     h.set_announcements(model(pages::announcements(catalog, scene.now, lang)));
     h.set_wifi_qr(scene.wifi_qr.clone());
     h.set_wifi_name(settings.wifi_name.as_str().into());
+    h.set_calling(model(pages::calling(scene.queue)));
     h.set_can_print_voucher(settings.voucher_offered(scene.session).is_some());
 }

@@ -37,6 +37,8 @@ pub struct Scene<'a> {
     pub wifi_qr: &'a Image,
     /// The QR code of LAPOR! (made once).
     pub lapor_qr: &'a Image,
+    /// The queue today, as the database last said (polled off the UI thread).
+    pub queue: &'a [anjungan::queue::PrefixStatus],
     pub now: DateTime<FixedOffset>,
 }
 
