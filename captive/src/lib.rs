@@ -199,40 +199,50 @@ pub fn start_with(
 
 /// Runs the portal until SIGTERM or Ctrl-C.
 pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
-    // The interfaces first (a radio may come late), then the listeners,
-    // then the heavier start (catalog, search index, table): a restarted
-    // portal listens again within a moment, and a guest who connects
-    // meanwhile is answered as soon as it serves.
-    if config.captive.firewall == Firewall::Nftables {
-        let captive = config.captive.clone();
-        tokio::task::spawn_blocking(move || preflight::wait_for_interfaces(&captive)).await?;
-    }
-    let portal_addr = SocketAddr::new(config.captive.address, config.captive.port);
-    let admin_addr = config.captive.admin_listen;
-    let bind = |addr| async move {
-        TcpListener::bind(addr)
-            .await
-            .map_err(|source| Error::Listen { addr, source })
-    };
-    let (visitors, admin) = (bind(portal_addr).await?, bind(admin_addr).await?);
-    let (portal, token) = {
-        let config = config.clone();
-        tokio::task::spawn_blocking(move || -> Result<_> {
-            Ok((
-                start(&config, limits)?,
-                admin_token::load_or_create(&config)?,
-            ))
-        })
-        .await??
-    };
-    // Disconnect/CoA requests on the admin side's address, never the
-    // guests'.
-    let coa = match portal.radius {
-        Some(_) => {
-            let at = SocketAddr::new(admin_addr.ip(), config.captive.radius_coa_port);
-            Some(radius::coa::bind(at).await?)
+    // Caught from here on: a stop while it waits for its radio or loads its
+    // catalog ends it cleanly, as one while it serves does.
+    let mut stop = shutdown::Stop::listen();
+    let starting = async {
+        // The interfaces first (a radio may come late), then the listeners,
+        // then the heavier start (catalog, search index, table): a restarted
+        // portal listens again within a moment, and a guest who connects
+        // meanwhile is answered as soon as it serves.
+        if config.captive.firewall == Firewall::Nftables {
+            let captive = config.captive.clone();
+            tokio::task::spawn_blocking(move || preflight::wait_for_interfaces(&captive)).await?;
         }
-        None => None,
+        let portal_addr = SocketAddr::new(config.captive.address, config.captive.port);
+        let admin_addr = config.captive.admin_listen;
+        let bind = |addr| async move {
+            TcpListener::bind(addr)
+                .await
+                .map_err(|source| Error::Listen { addr, source })
+        };
+        let (visitors, admin) = (bind(portal_addr).await?, bind(admin_addr).await?);
+        let (portal, token) = {
+            let config = config.clone();
+            tokio::task::spawn_blocking(move || -> Result<_> {
+                Ok((
+                    start(&config, limits)?,
+                    admin_token::load_or_create(&config)?,
+                ))
+            })
+            .await??
+        };
+        // Disconnect/CoA requests on the admin side's address, never the
+        // guests'.
+        let coa = match portal.radius {
+            Some(_) => {
+                let at = SocketAddr::new(admin_addr.ip(), config.captive.radius_coa_port);
+                Some(radius::coa::bind(at).await?)
+            }
+            None => None,
+        };
+        Ok::<_, Error>((portal_addr, admin_addr, visitors, admin, portal, token, coa))
+    };
+    let (portal_addr, admin_addr, visitors, admin, portal, token, coa) = tokio::select! {
+        started = starting => started?,
+        () = stop.requested() => return Ok(()),
     };
     tracing::info!(%portal_addr, %admin_addr, "portal ready");
     // Only now: the table is in the kernel and both listeners are bound, so
@@ -274,7 +284,7 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
         clock,
         stopped(),
     ));
-    shutdown::signalled().await;
+    stop.requested().await;
     let _ = stop_tx.send(true);
     housekeeping.abort();
     watch.abort();

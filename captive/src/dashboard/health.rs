@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anjungan::alert::{self, Alert};
 use anjungan::catalog::{self, Installed};
 use anjungan::print::{spool, transport};
+use anjungan::sync::{self, state::StepState};
 use axum::Extension;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
@@ -32,6 +33,8 @@ struct Facts {
     waiting: Vec<spool::Pending>,
     catalog: Option<Installed>,
     demo_services: usize,
+    /// What `anjungan sync` did last, per step (none before its first try).
+    sync: Vec<StepState>,
     alerts: Vec<Alert>,
 }
 
@@ -53,6 +56,7 @@ fn gather(d: &Dashboard, store: &mut anjungan::store::Store) -> crate::Result<Fa
         waiting: spool::pending(store)?,
         catalog: catalog.installed().cloned(),
         demo_services: catalog.services().len(),
+        sync: sync::state::all(store)?,
         alerts: alert::recent(store, ALERTS)?,
     })
 }
@@ -172,6 +176,21 @@ fn page(d: &Dashboard, visit: &Visit, f: &Facts, done: Option<(bool, String)>) -
                     @match &f.catalog {
                         Some(i) => { (i.region_name) ", " (t("terbit ", "published ")) (i.published) ", " (i.services) (t(" layanan", " services")) br; small { (t("dipasang ", "installed ")) (i.installed_at) } },
                         None => { (t("Katalog contoh bawaan", "The built-in demo catalog")) " (" (f.demo_services) (t(" layanan)", " services)")) },
+                    }
+                }
+                // The last pull of the region's catalog and push of events:
+                // a failure shows its reason and the next try.
+                ul id="sync" {
+                    @if f.sync.is_empty() {
+                        li { (t("Belum pernah sinkron dengan wilayah.", "Never synced with the region.")) }
+                    }
+                    @for s in &f.sync {
+                        li {
+                            (match s.step { sync::state::Step::Pull => t("Ambil katalog", "Catalog pull"), sync::state::Step::Push => t("Kirim data", "Events push") })
+                            ": " (s.outcome) " · " (t("terakhir ", "last ")) (s.last_try_at)
+                            @if let Some(ok) = &s.last_ok_at { " · " (t("berhasil ", "succeeded ")) (ok) }
+                            @if s.failed() { br; small { (s.detail) " · " (t("coba lagi ", "next try ")) (s.next_try_at) } }
+                        }
                     }
                 }
             }
