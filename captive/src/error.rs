@@ -12,7 +12,7 @@ pub enum Error {
     Domain(#[from] anjungan::Error),
 
     #[error(
-        "cannot {what} with nftables: {message}; check that the nftables package is installed and the portal runs as root (or with CAP_NET_ADMIN)"
+        "cannot {what} with nftables: {message}; check that the nftables package is installed and the portal has CAP_NET_ADMIN (its unit gives it; by hand, run it as root)"
     )]
     Firewall { what: &'static str, message: String },
 
