@@ -56,6 +56,16 @@ async fn render(d: &Arc<Dashboard>, visit: &Visit, done: Option<(bool, String)>)
     }
 }
 
+/// A call on the portal's sessions (database and firewall), off the
+/// runtime.
+async fn on_portal<T: Send + 'static>(
+    d: &Dashboard,
+    f: impl FnOnce(&crate::portal::Portal) -> crate::Result<T> + Send + 'static,
+) -> crate::Result<T> {
+    let p = d.portal.clone();
+    tokio::task::spawn_blocking(move || f(&p)).await?
+}
+
 pub async fn end(
     State(d): State<Arc<Dashboard>>,
     Extension(visit): Extension<Visit>,
@@ -65,11 +75,7 @@ pub async fn end(
     if !visit.csrf_ok(&form.csrf) {
         return stale_form(&visit);
     }
-    let p = d.portal.clone();
-    let ended = tokio::task::spawn_blocking(move || join::end(&p, id))
-        .await
-        .map_err(crate::Error::from)
-        .and_then(|r| r);
+    let ended = on_portal(&d, move |p| join::end(p, id)).await;
     let lang = visit.lang;
     match ended {
         Ok(Some(s)) => {
@@ -93,11 +99,7 @@ pub async fn extend(
     if !visit.csrf_ok(&form.csrf) {
         return stale_form(&visit);
     }
-    let p = d.portal.clone();
-    let extended = tokio::task::spawn_blocking(move || join::extend(&p, id, EXTEND_MINUTES * 60))
-        .await
-        .map_err(crate::Error::from)
-        .and_then(|r| r);
+    let extended = on_portal(&d, move |p| join::extend(p, id, EXTEND_MINUTES * 60)).await;
     match extended {
         Ok(Some(s)) => {
             let text = match visit.lang {
