@@ -101,6 +101,16 @@ pub struct CaptiveConfig {
     /// Disconnect-Request and CoA-Request (RFC 5176) from the RADIUS side
     /// arrive on this UDP port of `admin_listen`'s address.
     pub radius_coa_port: u16,
+    /// The portal also over HTTPS: the certificate chain (PEM) of
+    /// `hostname`, from the region; absent: plain HTTP only.
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM), in a file only root reads.
+    pub tls_key: Option<PathBuf>,
+    /// The name the certificate is for; dnsmasq answers it with `address`
+    /// for guests, and the portal's links and redirects use it.
+    pub hostname: Option<String>,
+    /// The HTTPS port on `address`.
+    pub tls_port: u16,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -409,6 +419,10 @@ impl Default for CaptiveConfig {
             radius_servers: vec![SocketAddr::from(([127, 0, 0, 1], 1812))],
             radius_secret_file: PathBuf::from("/etc/anjungan/radius.secret"),
             radius_coa_port: 3799,
+            tls_cert: None,
+            tls_key: None,
+            hostname: None,
+            tls_port: 443,
         }
     }
 }
@@ -709,6 +723,9 @@ impl Config {
         if let Some(problem) = c.walled_garden.iter().find_map(GardenEntry::problem) {
             return Err(("captive.walled_garden", problem));
         }
+        if let Some(refusal) = check_tls(c) {
+            return Err(refusal);
+        }
         if c.ssid.is_empty() || c.ssid.len() > 32 {
             return Err((
                 "captive.ssid",
@@ -834,6 +851,66 @@ impl SyncConfig {
 
 /// An http or https URL with a host, no user name or password in it (they
 /// would end up in logs), and of a bounded length.
+/// `[captive] tls_cert`, `tls_key` and `hostname`: all three or none, the
+/// files as absolute paths (whether they can be read is checked when the
+/// portal starts: other programs read this file as other users), and the
+/// name one that can go into dnsmasq's and the portal's lines.
+fn check_tls(c: &CaptiveConfig) -> Option<(&'static str, String)> {
+    let given = [c.tls_cert.is_some(), c.tls_key.is_some(), c.hostname.is_some()];
+    if given.iter().all(|g| !g) {
+        return None;
+    }
+    if !given.iter().all(|g| *g) {
+        let missing = ["captive.tls_cert", "captive.tls_key", "captive.hostname"]
+            .into_iter()
+            .zip(given)
+            .find_map(|(key, g)| (!g).then_some(key))
+            .unwrap_or("captive.tls_cert");
+        return Some((
+            missing,
+            "HTTPS needs all three of tls_cert, tls_key and hostname (or none of them, for plain HTTP only)".into(),
+        ));
+    }
+    for (key, path) in [
+        ("captive.tls_cert", c.tls_cert.as_deref()),
+        ("captive.tls_key", c.tls_key.as_deref()),
+    ] {
+        let path = path.unwrap_or(Path::new(""));
+        if !path.is_absolute() || path.to_string_lossy().chars().any(char::is_control) {
+            return Some((
+                key,
+                format!(
+                    "\"{}\" must be an absolute path, e.g. /etc/anjungan/tls/portal.crt",
+                    path.display()
+                ),
+            ));
+        }
+    }
+    let name = c.hostname.as_deref().unwrap_or("");
+    if let Err(problem) = garden::host_name(name) {
+        return Some((
+            "captive.hostname",
+            format!("{problem}; give the name the region's certificate is for, e.g. \"wifi.desa.go.id\""),
+        ));
+    }
+    if name != name.to_ascii_lowercase() {
+        return Some((
+            "captive.hostname",
+            format!("\"{name}\" must be written in lower case"),
+        ));
+    }
+    if c.tls_port == 0 || c.tls_port == c.port || c.tls_port == c.admin_listen.port() {
+        return Some((
+            "captive.tls_port",
+            format!(
+                "{} cannot be used; use 443 (it must differ from port and admin_listen's port)",
+                c.tls_port
+            ),
+        ));
+    }
+    None
+}
+
 fn check_url(text: &str) -> Result<(), String> {
     let bad = |why: &str| {
         format!(
@@ -986,6 +1063,9 @@ idle_reset_seconds = 90
             filled.sync.catalog_url.is_some(),
             filled.sync.public_key.is_some(),
             filled.sync.hub_url.is_some(),
+            filled.captive.tls_cert.is_some(),
+            filled.captive.tls_key.is_some(),
+            filled.captive.hostname.is_some(),
         ];
         assert!(
             options.iter().all(|o| *o),
@@ -1153,6 +1233,33 @@ idle_reset_seconds = 90
     fn syntax_errors_name_the_line() {
         let m = refusal("[device]\nid = \n");
         assert!(m.contains("line 2"), "{m}");
+    }
+
+    #[test]
+    fn https_needs_certificate_key_and_name_together() {
+        let c = parse(
+            "[captive]\ntls_cert = \"/etc/anjungan/tls/portal.crt\"\ntls_key = \"/etc/anjungan/tls/portal.key\"\nhostname = \"wifi.desa.go.id\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.captive.hostname.as_deref(), Some("wifi.desa.go.id"));
+        assert_eq!(c.captive.tls_port, 443);
+        let m = refusal("[captive]\ntls_cert = \"/etc/anjungan/tls/portal.crt\"\nhostname = \"wifi.desa.go.id\"\n");
+        assert!(m.contains("captive.tls_key") && m.contains("all three"), "{m}");
+        let m = refusal("[captive]\nhostname = \"wifi.desa.go.id\"\n");
+        assert!(m.contains("captive.tls_cert"), "{m}");
+        let both = "[captive]\ntls_cert = \"/c.pem\"\ntls_key = \"/k.pem\"\n";
+        let m = refusal(&format!("{both}hostname = \"wifi\"\n"));
+        assert!(m.contains("captive.hostname") && m.contains("single label"), "{m}");
+        let m = refusal(&format!("{both}hostname = \"wifi.go.id\\nhost-record=x\"\n"));
+        assert!(m.contains("captive.hostname"), "{m}");
+        let m = refusal(&format!("{both}hostname = \"*.go.id\"\n"));
+        assert!(m.contains("captive.hostname"), "{m}");
+        let m = refusal(&format!("{both}hostname = \"Wifi.go.id\"\n"));
+        assert!(m.contains("captive.hostname") && m.contains("lower case"), "{m}");
+        let m = refusal("[captive]\ntls_cert = \"portal.crt\"\ntls_key = \"/k.pem\"\nhostname = \"wifi.go.id\"\n");
+        assert!(m.contains("captive.tls_cert") && m.contains("absolute"), "{m}");
+        let m = refusal(&format!("{both}hostname = \"wifi.go.id\"\ntls_port = 80\n"));
+        assert!(m.contains("captive.tls_port"), "{m}");
     }
 
     #[test]

@@ -40,6 +40,16 @@ pub enum Error {
     #[error("[captive] {key}: {message}")]
     Preflight { key: &'static str, message: String },
 
+    #[error("{key} {}: {message}", path.display())]
+    Tls {
+        key: &'static str,
+        path: std::path::PathBuf,
+        message: String,
+    },
+
+    #[error("cannot set up TLS: {0}")]
+    TlsSetup(String),
+
     #[error("a background task of the portal failed: {0}")]
     Task(#[from] tokio::task::JoinError),
 }

@@ -75,7 +75,9 @@ pub fn join(portal: &Portal, ip: IpAddr, form: &JoinForm) -> Result<Result<Sessi
         }
         _ => None,
     };
+    let waited = Instant::now();
     let _one_at_a_time = portal.join_lock.lock().unwrap_or_else(|e| e.into_inner());
+    let waited = waited.elapsed();
     if let Some(existing) = portal.sessions.by_mac(mac, now) {
         // Already joined (a second tap, or a new address): keep the session,
         // if the DHCP server agrees the address is this device's.
@@ -121,9 +123,12 @@ pub fn join(portal: &Portal, ip: IpAddr, form: &JoinForm) -> Result<Result<Sessi
             }
         }
     };
+    let written = Instant::now();
     let joined = portal
         .sessions
         .with_store(|store| session::record(store, mac, ip4, now, expires_at, method, code))?;
+    let written = written.elapsed();
+    let admitted = Instant::now();
     if let Err(e) = portal.gate.admit(mac, ip4, expires_at - now) {
         // Not let out: do not count it as a session either.
         let _ = portal
@@ -131,6 +136,16 @@ pub fn join(portal: &Portal, ip: IpAddr, form: &JoinForm) -> Result<Result<Sessi
             .with_store(|store| session::end(store, joined.id, now));
         return Err(e);
     }
+    // The cost of a join's parts, for the crowd benchmark
+    // (`ANJUNGAN_LOG=info,captive::timing=debug`): joins wait for each
+    // other on `join_lock`, so these add up to the joins per second.
+    tracing::debug!(
+        target: "captive::timing",
+        lock_wait_us = micros(waited),
+        db_us = micros(written),
+        nft_us = micros(admitted.elapsed()),
+        "join timing"
+    );
     tracing::info!(mac = %mac, ip = %ip4, until = expires_at, ?method, "visitor joined");
     portal.sessions.insert(joined.clone());
     Ok(Ok(joined))
@@ -273,4 +288,8 @@ pub fn extend(portal: &Portal, id: i64, seconds: i64) -> Result<Option<Session>>
     portal.gate.admit(s.mac, s.ip, s.seconds_left(now))?;
     tracing::info!(mac = %s.mac, ip = %s.ip, seconds, "session extended by the technician");
     Ok(Some(s))
+}
+
+fn micros(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }

@@ -44,6 +44,7 @@ pub mod routes;
 pub mod server;
 pub mod sessions;
 pub mod shutdown;
+pub mod tls;
 pub mod views;
 pub mod voice;
 pub mod watch;
@@ -130,6 +131,7 @@ pub fn start(config: &Config, limits: PortalLimits) -> Result<Arc<Portal>> {
                 uplink: c.uplink.clone(),
                 address,
                 port: c.port,
+                tls_port: tls_files(c).map(|_| c.tls_port),
                 allow_local: c.allow_local.clone(),
                 walled_garden: c.walled_garden.clone(),
                 uplink_subnets: firewall::apply::uplink_subnets(&c.uplink),
@@ -180,6 +182,7 @@ pub fn start_with(
         device_name: config.device.name.clone(),
         dhcp_leases: c.dhcp_leases.clone(),
         rejoin_wait_minutes: c.rejoin_wait_minutes,
+        https: c.hostname.clone().map(|name| (name, c.tls_port)),
     };
     let voice = Voice::new(Store::open_for(config)?, config.voice.keep_contact_days);
     let now = clock.now();
@@ -218,7 +221,18 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
                 .await
                 .map_err(|source| Error::Listen { addr, source })
         };
+        // The certificate checked first: a bad one stops the portal with
+        // its key named, before anything listens.
+        let acceptor = tls_files(&config.captive).map(tls::acceptor).transpose()?;
         let (visitors, admin) = (bind(portal_addr).await?, bind(admin_addr).await?);
+        // HTTPS on the portal's address only, never the admin side's.
+        let https = match acceptor {
+            Some(acceptor) => {
+                let at = SocketAddr::new(config.captive.address, config.captive.tls_port);
+                Some((bind(at).await?, acceptor, at))
+            }
+            None => None,
+        };
         let (portal, token) = {
             let config = config.clone();
             tokio::task::spawn_blocking(move || -> Result<_> {
@@ -238,13 +252,18 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
             }
             None => None,
         };
-        Ok::<_, Error>((portal_addr, admin_addr, visitors, admin, portal, token, coa))
+        Ok::<_, Error>((portal_addr, admin_addr, visitors, admin, portal, token, coa, https))
     };
-    let (portal_addr, admin_addr, visitors, admin, portal, token, coa) = tokio::select! {
+    let (portal_addr, admin_addr, visitors, admin, portal, token, coa, https) = tokio::select! {
         started = starting => started?,
         () = stop.requested() => return Ok(()),
     };
-    tracing::info!(%portal_addr, %admin_addr, "portal ready");
+    tracing::info!(
+        %portal_addr,
+        https = ?https.as_ref().map(|h| h.2),
+        %admin_addr,
+        "portal ready"
+    );
     // Only now: the table is in the kernel and both listeners are bound, so
     // "active" in systemd means guests are gated and answered.
     if let Err(e) = anjungan::systemd::ready() {
@@ -274,6 +293,15 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
         clock.clone(),
         stopped(),
     ));
+    let https_server = https.map(|(listener, acceptor, _)| {
+        tokio::spawn(server::serve_with(
+            listener,
+            Some(acceptor),
+            app(portal.clone()),
+            clock.clone(),
+            stopped(),
+        ))
+    });
     let admin_server = tokio::spawn(server::serve(
         admin,
         admin::admin_app(
@@ -294,7 +322,20 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
     }
     heartbeat.abort();
     let _ = tokio::join!(portal_server, admin_server);
+    if let Some(https) = https_server {
+        let _ = https.await;
+    }
     Ok(())
+}
+
+/// The certificate's files, when HTTPS is configured (the configuration
+/// check makes the three keys come together).
+fn tls_files(c: &anjungan::config::CaptiveConfig) -> Option<tls::Files> {
+    Some(tls::Files {
+        cert: c.tls_cert.clone()?,
+        key: c.tls_key.clone()?,
+        hostname: c.hostname.clone()?,
+    })
 }
 
 /// Every half minute: forget ended sessions (the kernel has already shut

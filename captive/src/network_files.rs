@@ -194,10 +194,11 @@ dhcp-option=114,\"{api}\"
 cache-size=2000
 domain-needed
 bogus-priv
-{garden}",
+{host_record}{garden}",
         interface = c.interface,
         leases = c.dhcp_leases.display(),
-        api = capport_url(address, c.port),
+        api = capport_url(c, address),
+        host_record = host_record(c, address),
         garden = garden(c),
     )
 }
@@ -228,12 +229,34 @@ fn garden(c: &CaptiveConfig) -> String {
     )
 }
 
-/// RFC 8908's API address as DHCP option 114 gives it: the port only when
-/// it is not HTTP's own.
-fn capport_url(address: Ipv4Addr, port: u16) -> String {
-    match port {
-        80 => format!("http://{address}/api/captive"),
-        port => format!("http://{address}:{port}/api/captive"),
+/// RFC 8908's API address as DHCP option 114 gives it: by its name over
+/// HTTPS when the portal has a certificate (RFC 8908 asks for HTTPS), else
+/// by address over HTTP; the port only when it is not the scheme's own.
+fn capport_url(c: &CaptiveConfig, address: Ipv4Addr) -> String {
+    match (&c.hostname, c.tls_cert.is_some()) {
+        (Some(name), true) => match c.tls_port {
+            443 => format!("https://{name}/api/captive"),
+            port => format!("https://{name}:{port}/api/captive"),
+        },
+        _ => match c.port {
+            80 => format!("http://{address}/api/captive"),
+            port => format!("http://{address}:{port}/api/captive"),
+        },
+    }
+}
+
+/// With HTTPS on, dnsmasq answers the certificate's name with the portal's
+/// address, for guests (the name is checked when the configuration is
+/// read: DNS characters only, so it adds no line).
+fn host_record(c: &CaptiveConfig, address: Ipv4Addr) -> String {
+    match (&c.hostname, c.tls_cert.is_some()) {
+        (Some(name), true) => format!(
+            "
+# [captive] hostname: the portal's name for HTTPS, answered by the device.
+host-record={name},{address}
+"
+        ),
+        _ => String::new(),
     }
 }
 
@@ -460,5 +483,30 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         assert_eq!(names.len(), 2, "no partial files left: {names:?}");
+    }
+
+    #[test]
+    fn with_a_certificate_option_114_is_https_by_name_and_the_name_is_answered() {
+        let c = CaptiveConfig {
+            tls_cert: Some("/etc/anjungan/tls/portal.crt".into()),
+            tls_key: Some("/etc/anjungan/tls/portal.key".into()),
+            hostname: Some("wifi.desa.go.id".into()),
+            ..CaptiveConfig::default()
+        };
+        let all = files(&c);
+        let dnsmasq = lines(text(&all, DNSMASQ));
+        assert!(dnsmasq.contains(&"dhcp-option=114,\"https://wifi.desa.go.id/api/captive\""));
+        assert!(dnsmasq.contains(&"host-record=wifi.desa.go.id,10.42.0.1"));
+        let other_port = CaptiveConfig {
+            tls_port: 8443,
+            ..c
+        };
+        let all = files(&other_port);
+        assert!(
+            lines(text(&all, DNSMASQ))
+                .contains(&"dhcp-option=114,\"https://wifi.desa.go.id:8443/api/captive\"")
+        );
+        let plain = lines(text(&files(&CaptiveConfig::default()), DNSMASQ)).join("\n");
+        assert!(!plain.contains("host-record"), "{plain}");
     }
 }

@@ -42,15 +42,21 @@ pub struct Settings {
     /// Minutes a visitor whose session a technician ended waits to join
     /// again.
     pub rejoin_wait_minutes: u32,
+    /// With HTTPS on (`[captive] hostname` and its certificate): the name
+    /// and the HTTPS port. Visitors are then sent to `https://NAME/`.
+    pub https: Option<(String, u16)>,
 }
 
 impl Settings {
-    /// `http://10.42.0.1/`: where every visitor is sent, and the only
-    /// place any redirect of the portal points to.
+    /// `http://10.42.0.1/` (`https://NAME/` with HTTPS on): where every
+    /// visitor is sent, and the only place any redirect of the portal
+    /// points to.
     pub fn portal_url(&self) -> String {
-        match self.port {
-            80 => format!("http://{}/", self.address),
-            port => format!("http://{}:{port}/", self.address),
+        match (&self.https, self.port) {
+            (Some((name, 443)), _) => format!("https://{name}/"),
+            (Some((name, port)), _) => format!("https://{name}:{port}/"),
+            (None, 80) => format!("http://{}/", self.address),
+            (None, port) => format!("http://{}:{port}/", self.address),
         }
     }
 
@@ -170,6 +176,11 @@ impl Portal {
             _ => host,
         };
         name.parse::<Ipv4Addr>() == Ok(self.settings.address)
+            || self
+                .settings
+                .https
+                .as_ref()
+                .is_some_and(|(ours, _)| name.eq_ignore_ascii_case(ours))
     }
 
     /// The session of the visitor at `ip`, checking that the device at that

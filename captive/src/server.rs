@@ -5,7 +5,9 @@
 //! guest opening thousands leaves the portal answering everyone else;
 //! HTTP/1.1 only (no browser speaks anything else to a plain-HTTP portal).
 //! Bytes that are not HTTP (a TLS handshake on port 80) close the
-//! connection.
+//! connection. With an acceptor (`serve_with`), the same loop serves
+//! HTTPS: the handshake gets the header deadline too, so a connection that
+//! never finishes one holds its share no longer than a silent one.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -21,6 +23,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use crate::clock::Clock;
@@ -33,6 +36,17 @@ use crate::limits::{
 /// connections a moment to finish.
 pub async fn serve(
     listener: TcpListener,
+    app: Router,
+    clock: Clock,
+    shutdown: impl Future<Output = ()>,
+) {
+    serve_with(listener, None, app, clock, shutdown).await;
+}
+
+/// `serve`, over TLS when `tls` is given.
+pub async fn serve_with(
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
     app: Router,
     clock: Clock,
     shutdown: impl Future<Output = ()>,
@@ -73,16 +87,30 @@ pub async fn serve(
             request.extensions_mut().insert(connected_at);
             app.clone().oneshot(request.map(axum::body::Body::new))
         });
-        let connection = http1::Builder::new()
-            .timer(TokioTimer::new())
+        let mut http = http1::Builder::new();
+        http.timer(TokioTimer::new())
             .header_read_timeout(HEADER_TIMEOUT)
             .max_buf_size(MAX_HEAD_BYTES)
-            .max_headers(MAX_HEADERS)
-            .serve_connection(TokioIo::new(stream), service);
-        let connection = graceful.watch(connection);
+            .max_headers(MAX_HEADERS);
+        let watcher = graceful.watcher();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            // A malformed request ends its own connection, nothing else.
-            let _ = connection.await;
+            // A malformed request (or handshake) ends its own connection,
+            // nothing else.
+            match tls {
+                None => {
+                    let connection = http.serve_connection(TokioIo::new(stream), service);
+                    let _ = watcher.watch(connection).await;
+                }
+                Some(tls) => {
+                    if let Ok(Ok(stream)) =
+                        tokio::time::timeout(HEADER_TIMEOUT, tls.accept(stream)).await
+                    {
+                        let connection = http.serve_connection(TokioIo::new(stream), service);
+                        let _ = watcher.watch(connection).await;
+                    }
+                }
+            }
             drop((permit, share));
         });
     }

@@ -16,6 +16,7 @@ fn spec() -> GateSpec {
         uplink: "eth0".into(),
         address: Ipv4Addr::new(10, 42, 0, 1),
         port: 8080,
+        tls_port: None,
         allow_local: vec!["192.168.1.20/32:631".parse().unwrap()],
         walled_garden: vec![
             "lapor.go.id".parse().unwrap(),

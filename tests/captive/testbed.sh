@@ -151,11 +151,12 @@ SH
 }
 
 teardown() {
-  for ns in gw v1 v2 inet; do
+  # "crowd": the many visitors of tests/tests/captive_bed/crowd.rs, if any.
+  for ns in gw v1 v2 inet crowd; do
     for p in $(ip netns pids "$P$ns" 2>/dev/null); do kill -TERM "$p" 2>/dev/null || true; done
   done
   sleep 0.3
-  for ns in gw v1 v2 inet; do
+  for ns in gw v1 v2 inet crowd; do
     for p in $(ip netns pids "$P$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
     ip netns del "$P$ns" 2>/dev/null || true
   done

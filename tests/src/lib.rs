@@ -48,9 +48,22 @@ pub fn program(name: &str) -> PathBuf {
                 .collect(),
         };
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "--quiet"])
-            .args(&selection)
+        let mut build = Command::new(cargo);
+        build.args(["build", "--quiet"]).args(&selection);
+        // What cargo set for this test's own crate is not for the build:
+        // build scripts that watch such variables (ring's) would see them
+        // change and run again, about 95 s each time.
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy();
+            if ["CARGO_PKG_", "CARGO_MANIFEST_", "CARGO_CRATE_", "CARGO_BIN_", "CARGO_TARGET_TMPDIR"]
+                .iter()
+                .any(|p| key.starts_with(p))
+                || key == "CARGO_PRIMARY_PACKAGE"
+            {
+                build.env_remove(key.as_ref());
+            }
+        }
+        let status = build
             .status()
             .expect("cargo runs");
         assert!(

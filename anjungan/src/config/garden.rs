@@ -42,6 +42,12 @@ impl FromStr for GardenEntry {
     }
 }
 
+/// `s` as a host name (`[captive] hostname`): the rules of a
+/// walled-garden name, without a wildcard or a single label.
+pub(super) fn host_name(s: &str) -> Result<String, String> {
+    name(s).map_err(|e| e.split_once(';').map_or(e.clone(), |(why, _)| why.to_owned()))
+}
+
 /// `s` as a walled-garden name, or why not.
 fn name(s: &str) -> Result<String, String> {
     let bad = |why: &str| {

@@ -116,6 +116,8 @@ pub struct GateSpec {
     pub address: Ipv4Addr,
     /// The portal's HTTP port.
     pub port: u16,
+    /// The portal's HTTPS port, when it serves HTTPS.
+    pub tls_port: Option<u16>,
     /// Local destinations the technician opened to joined visitors.
     pub allow_local: Vec<LocalDestination>,
     /// Reachable before joining (`[captive] walled_garden`).
@@ -429,11 +431,19 @@ fn chains(spec: &GateSpec) -> Vec<ChainDef> {
     prerouting.push(vec![guest(), joined(), Statement::Return(None)]);
     prerouting.push(vec![guest(), tcp_dport(80), dnat()]);
 
-    let input = vec![
+    let mut input = vec![
         // The portal answers guests only: from the uplink (the office LAN)
-        // neither its address nor its port is there.
+        // neither its address nor its ports are there.
         vec![not_guest(), not_loopback(), to_portal(), drop()],
         vec![not_guest(), not_loopback(), tcp_dport(spec.port), drop()],
+    ];
+    if let Some(tls_port) = spec.tls_port {
+        input.push(vec![not_guest(), not_loopback(), tcp_dport(tls_port), drop()]);
+    }
+    let https = spec
+        .tls_port
+        .map(|p| vec![guest(), to_portal(), tcp_dport(p), accept()]);
+    input.extend([
         // Nobody on the Wi-Fi reroutes the device, not even as "related".
         vec![
             guest(),
@@ -460,6 +470,9 @@ fn chains(spec: &GateSpec) -> Vec<ChainDef> {
         vec![guest(), udp_dport(67), accept()],
         vec![guest(), to_portal(), tcp_or_udp(), any_dport(53), accept()],
         vec![guest(), to_portal(), tcp_dport(spec.port), accept()],
+    ]);
+    input.extend(https);
+    input.extend([
         vec![
             guest(),
             icmp(&["echo-request"]),
@@ -494,7 +507,7 @@ fn chains(spec: &GateSpec) -> Vec<ChainDef> {
             accept(),
         ],
         vec![guest(), drop()],
-    ];
+    ]);
 
     let mut forward = vec![
         // Guest to guest through the device (the radio's ap_isolate stops
@@ -743,6 +756,7 @@ mod tests {
             uplink: "eth0".into(),
             address: Ipv4Addr::new(10, 42, 0, 1),
             port: 80,
+            tls_port: None,
             allow_local: Vec::new(),
             walled_garden: Vec::new(),
             uplink_subnets: Vec::new(),
@@ -770,6 +784,7 @@ mod tests {
             uplink: "eth0".into(),
             address: Ipv4Addr::new(10, 42, 0, 1),
             port: 80,
+            tls_port: None,
             allow_local: allow_local.iter().map(|a| a.parse().unwrap()).collect(),
             walled_garden: Vec::new(),
             uplink_subnets: uplink
@@ -971,5 +986,24 @@ mod tests {
             &["==", "wlan0", "10.42.0.1", "dport", "80", "accept"],
         );
         assert!(from_elsewhere < guests && port < guests);
+    }
+
+    #[test]
+    fn https_is_opened_to_guests_only_and_only_when_served() {
+        let plain = chain(&spec(&[], &[]), "input");
+        assert!(!plain.iter().any(|r| r.contains("443")), "{plain:?}");
+        let mut with_tls = spec(&[], &[]);
+        with_tls.tls_port = Some(443);
+        let rules = chain(&with_tls, "input");
+        let elsewhere = position(
+            &rules,
+            &["\"!=\"", "wlan0", "\"lo\"", "dport", "443", "drop"],
+        );
+        let guests = position(
+            &rules,
+            &["==", "wlan0", "10.42.0.1", "dport", "443", "accept"],
+        );
+        assert!(elsewhere < guests);
+        assert!(rules.last().unwrap().contains("drop"));
     }
 }

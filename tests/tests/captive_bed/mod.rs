@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses part of it
 
+pub mod crowd;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -24,6 +26,9 @@ pub struct Bed {
     token: std::cell::OnceCell<String>,
     /// `[captive]` lines for the file the bed's dnsmasq is made from.
     network_toml: String,
+    /// Environment for the daemon (`ANJUNGAN_LOG` for the benchmark's
+    /// timing lines).
+    daemon_env: Vec<(String, String)>,
 }
 
 fn script() -> PathBuf {
@@ -65,6 +70,7 @@ impl Bed {
             helpers: Vec::new(),
             token: std::cell::OnceCell::new(),
             network_toml: network_toml.to_owned(),
+            daemon_env: Vec::new(),
         };
         bed.script("teardown");
         let out = bed.script("setup");
@@ -130,6 +136,7 @@ impl Bed {
             .arg("--config")
             .arg(&self.device.config)
             .env_remove("ANJUNGAN_CONFIG")
+            .envs(self.daemon_env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -146,6 +153,16 @@ impl Bed {
             std::thread::sleep(Duration::from_millis(50));
         }
         panic!("the daemon did not come up: {}", self.log());
+    }
+
+    /// Sets `key` in the environment the daemon is started with.
+    pub fn daemon_env(&mut self, key: &str, value: &str) {
+        self.daemon_env.push((key.to_owned(), value.to_owned()));
+    }
+
+    /// The daemon's process id (`ip netns exec` runs it in its own place).
+    pub fn daemon_pid(&self) -> Option<u32> {
+        self.daemon.as_ref().map(Child::id)
     }
 
     fn admin_url(&self) -> String {
