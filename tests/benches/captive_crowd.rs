@@ -90,7 +90,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(64);
-    let Some(mut bed) = Bed::new("k", "max_visitors = 2000\n") else {
+    let Some(mut bed) = Bed::new("cb", "max_visitors = 2000\n") else {
         return;
     };
     bed.daemon_env("ANJUNGAN_LOG", "info,captive::timing=debug");

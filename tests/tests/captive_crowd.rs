@@ -21,7 +21,7 @@ const JOINING: usize = 200;
 
 #[test]
 fn two_hundred_join_at_once_and_every_record_agrees() {
-    let Some(mut bed) = Bed::new("c", "max_visitors = 2000\n") else {
+    let Some(mut bed) = Bed::new("cr", "max_visitors = 2000\n") else {
         return;
     };
     bed.start();

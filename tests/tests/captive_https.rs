@@ -170,7 +170,7 @@ fn https(bed: &Bed, visitor: &str, ca: &Path, args: &[&str]) -> (u16, String) {
 
 #[test]
 fn the_portal_over_https_by_its_name_and_no_admin_side_for_guests() {
-    if !tests::can_run("the HTTPS bed", &[Need::Root, Need::Program("openssl")]) {
+    if !tests::can_run("the HTTPS bed", &[Need::Root, Need::ProgramAsked("openssl", "version")]) {
         return;
     }
     let certs = tempfile::tempdir().unwrap();
@@ -185,7 +185,7 @@ fn the_portal_over_https_by_its_name_and_no_admin_side_for_guests() {
         key.display()
     );
     let Some(mut bed) = Bed::with_network(
-        "h",
+        "ht",
         &format!("admin_listen = \"{UPLINK}:8081\"\n{tls}"),
         &tls,
     ) else {
@@ -297,7 +297,7 @@ fn the_portal_over_https_by_its_name_and_no_admin_side_for_guests() {
 /// A bad certificate stops the portal at start with the key named.
 #[test]
 fn a_bad_certificate_is_refused_at_start_naming_the_key() {
-    if !tests::can_run("the certificate check", &[Need::Program("openssl")]) {
+    if !tests::can_run("the certificate check", &[Need::ProgramAsked("openssl", "version")]) {
         return;
     }
     let certs = tempfile::tempdir().unwrap();

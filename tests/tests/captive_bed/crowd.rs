@@ -128,10 +128,10 @@ impl Crowd {
         let base = u32::from(GATEWAY.parse::<Ipv4Addr>().expect("an address"));
         let visitors: Vec<Visitor> = (0..n)
             .map(|i| {
-                let i32 = u32::try_from(i).expect("few visitors");
+                let n = u32::try_from(i).expect("few visitors");
                 Visitor {
                     dev: format!("mv{i}"),
-                    ip: Ipv4Addr::from(base + 1 + i32),
+                    ip: Ipv4Addr::from(base + 1 + n),
                     mac: format!("02:c0:00:00:{:02x}:{:02x}", i >> 8, i & 0xff),
                 }
             })
