@@ -45,7 +45,10 @@ impl FromStr for GardenEntry {
 /// `s` as a host name (`[captive] hostname`): the rules of a
 /// walled-garden name, without a wildcard or a single label.
 pub(super) fn host_name(s: &str) -> Result<String, String> {
-    name(s).map_err(|e| e.split_once(';').map_or(e.clone(), |(why, _)| why.to_owned()))
+    name(s).map_err(|e| match e.split_once(';') {
+        Some((why, _)) => why.to_owned(),
+        None => e,
+    })
 }
 
 /// `s` as a walled-garden name, or why not.
