@@ -856,7 +856,11 @@ impl SyncConfig {
 /// portal starts: other programs read this file as other users), and the
 /// name one that can go into dnsmasq's and the portal's lines.
 fn check_tls(c: &CaptiveConfig) -> Option<(&'static str, String)> {
-    let given = [c.tls_cert.is_some(), c.tls_key.is_some(), c.hostname.is_some()];
+    let given = [
+        c.tls_cert.is_some(),
+        c.tls_key.is_some(),
+        c.hostname.is_some(),
+    ];
     if given.iter().all(|g| !g) {
         return None;
     }
@@ -890,7 +894,9 @@ fn check_tls(c: &CaptiveConfig) -> Option<(&'static str, String)> {
     if let Err(problem) = garden::host_name(name) {
         return Some((
             "captive.hostname",
-            format!("{problem}; give the name the region's certificate is for, e.g. \"wifi.desa.go.id\""),
+            format!(
+                "{problem}; give the name the region's certificate is for, e.g. \"wifi.desa.go.id\""
+            ),
         ));
     }
     if name != name.to_ascii_lowercase() {
@@ -1243,21 +1249,39 @@ idle_reset_seconds = 90
         .unwrap();
         assert_eq!(c.captive.hostname.as_deref(), Some("wifi.desa.go.id"));
         assert_eq!(c.captive.tls_port, 443);
-        let m = refusal("[captive]\ntls_cert = \"/etc/anjungan/tls/portal.crt\"\nhostname = \"wifi.desa.go.id\"\n");
-        assert!(m.contains("captive.tls_key") && m.contains("all three"), "{m}");
+        let m = refusal(
+            "[captive]\ntls_cert = \"/etc/anjungan/tls/portal.crt\"\nhostname = \"wifi.desa.go.id\"\n",
+        );
+        assert!(
+            m.contains("captive.tls_key") && m.contains("all three"),
+            "{m}"
+        );
         let m = refusal("[captive]\nhostname = \"wifi.desa.go.id\"\n");
         assert!(m.contains("captive.tls_cert"), "{m}");
         let both = "[captive]\ntls_cert = \"/c.pem\"\ntls_key = \"/k.pem\"\n";
         let m = refusal(&format!("{both}hostname = \"wifi\"\n"));
-        assert!(m.contains("captive.hostname") && m.contains("single label"), "{m}");
-        let m = refusal(&format!("{both}hostname = \"wifi.go.id\\nhost-record=x\"\n"));
+        assert!(
+            m.contains("captive.hostname") && m.contains("single label"),
+            "{m}"
+        );
+        let m = refusal(&format!(
+            "{both}hostname = \"wifi.go.id\\nhost-record=x\"\n"
+        ));
         assert!(m.contains("captive.hostname"), "{m}");
         let m = refusal(&format!("{both}hostname = \"*.go.id\"\n"));
         assert!(m.contains("captive.hostname"), "{m}");
         let m = refusal(&format!("{both}hostname = \"Wifi.go.id\"\n"));
-        assert!(m.contains("captive.hostname") && m.contains("lower case"), "{m}");
-        let m = refusal("[captive]\ntls_cert = \"portal.crt\"\ntls_key = \"/k.pem\"\nhostname = \"wifi.go.id\"\n");
-        assert!(m.contains("captive.tls_cert") && m.contains("absolute"), "{m}");
+        assert!(
+            m.contains("captive.hostname") && m.contains("lower case"),
+            "{m}"
+        );
+        let m = refusal(
+            "[captive]\ntls_cert = \"portal.crt\"\ntls_key = \"/k.pem\"\nhostname = \"wifi.go.id\"\n",
+        );
+        assert!(
+            m.contains("captive.tls_cert") && m.contains("absolute"),
+            "{m}"
+        );
         let m = refusal(&format!("{both}hostname = \"wifi.go.id\"\ntls_port = 80\n"));
         assert!(m.contains("captive.tls_port"), "{m}");
     }

@@ -252,7 +252,16 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
             }
             None => None,
         };
-        Ok::<_, Error>((portal_addr, admin_addr, visitors, admin, portal, token, coa, https))
+        Ok::<_, Error>((
+            portal_addr,
+            admin_addr,
+            visitors,
+            admin,
+            portal,
+            token,
+            coa,
+            https,
+        ))
     };
     let (portal_addr, admin_addr, visitors, admin, portal, token, coa, https) = tokio::select! {
         started = starting => started?,

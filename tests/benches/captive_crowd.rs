@@ -124,32 +124,78 @@ fn main() {
     assert_eq!(online, visitors, "every joined visitor is online");
     let (counted, with_counter, _) = crowd::kernel_set(&bed, "upload");
     assert_eq!(counted, expected, "every joined visitor is counted");
-    assert_eq!(with_counter, visitors, "every joined visitor has its counters");
+    assert_eq!(
+        with_counter, visitors,
+        "every joined visitor has its counters"
+    );
 
     let latency = sorted(joined.iter().map(|j| j.seconds * 1000.0).collect());
     let log = bed.log();
-    let ms = |key| sorted(timings(&log, key).into_iter().map(|us| us / 1000.0).collect());
+    let ms = |key| {
+        sorted(
+            timings(&log, key)
+                .into_iter()
+                .map(|us| us / 1000.0)
+                .collect(),
+        )
+    };
     let (nft, db, wait) = (ms("nft_us"), ms("db_us"), ms("lock_wait_us"));
     assert_eq!(nft.len(), visitors, "one timing line per join");
     bed.stop();
 
     println!();
-    println!("captive crowd: {visitors} visitors, {workers} at a time (bed set up in {:.1} s)", made.as_secs_f64());
+    println!(
+        "captive crowd: {visitors} visitors, {workers} at a time (bed set up in {:.1} s)",
+        made.as_secs_f64()
+    );
     println!("{:<34} {:>12}", "measure", "value");
     let rows: Vec<(&str, String)> = vec![
         ("all joined in (s)", format!("{total:.2}")),
-        ("joins per second", format!("{:.1}", visitors as f64 / total)),
-        ("join latency p50 (ms)", format!("{:.1}", percentile(&latency, 50.0))),
-        ("join latency p99 (ms)", format!("{:.1}", percentile(&latency, 99.0))),
+        (
+            "joins per second",
+            format!("{:.1}", visitors as f64 / total),
+        ),
+        (
+            "join latency p50 (ms)",
+            format!("{:.1}", percentile(&latency, 50.0)),
+        ),
+        (
+            "join latency p99 (ms)",
+            format!("{:.1}", percentile(&latency, 99.0)),
+        ),
         ("daemon CPU incl. nft (s)", format!("{cpu:.2}")),
-        ("daemon CPU per join (ms)", format!("{:.2}", cpu * 1000.0 / visitors as f64)),
-        ("daemon peak RSS (MiB)", format!("{:.1}", rss as f64 / 1024.0)),
-        ("nft update per join p50 (ms)", format!("{:.2}", percentile(&nft, 50.0))),
-        ("nft update per join p99 (ms)", format!("{:.2}", percentile(&nft, 99.0))),
-        ("DB write per join p50 (ms)", format!("{:.2}", percentile(&db, 50.0))),
-        ("DB write per join p99 (ms)", format!("{:.2}", percentile(&db, 99.0))),
-        ("join lock wait p50 (ms)", format!("{:.2}", percentile(&wait, 50.0))),
-        ("join lock wait p99 (ms)", format!("{:.2}", percentile(&wait, 99.0))),
+        (
+            "daemon CPU per join (ms)",
+            format!("{:.2}", cpu * 1000.0 / visitors as f64),
+        ),
+        (
+            "daemon peak RSS (MiB)",
+            format!("{:.1}", rss as f64 / 1024.0),
+        ),
+        (
+            "nft update per join p50 (ms)",
+            format!("{:.2}", percentile(&nft, 50.0)),
+        ),
+        (
+            "nft update per join p99 (ms)",
+            format!("{:.2}", percentile(&nft, 99.0)),
+        ),
+        (
+            "DB write per join p50 (ms)",
+            format!("{:.2}", percentile(&db, 50.0)),
+        ),
+        (
+            "DB write per join p99 (ms)",
+            format!("{:.2}", percentile(&db, 99.0)),
+        ),
+        (
+            "join lock wait p50 (ms)",
+            format!("{:.2}", percentile(&wait, 50.0)),
+        ),
+        (
+            "join lock wait p99 (ms)",
+            format!("{:.2}", percentile(&wait, 99.0)),
+        ),
     ];
     for (name, value) in rows {
         println!("{name:<34} {value:>12}");

@@ -55,17 +55,21 @@ pub fn program(name: &str) -> PathBuf {
         // change and run again, about 95 s each time.
         for (key, _) in std::env::vars_os() {
             let key = key.to_string_lossy();
-            if ["CARGO_PKG_", "CARGO_MANIFEST_", "CARGO_CRATE_", "CARGO_BIN_", "CARGO_TARGET_TMPDIR"]
-                .iter()
-                .any(|p| key.starts_with(p))
+            if [
+                "CARGO_PKG_",
+                "CARGO_MANIFEST_",
+                "CARGO_CRATE_",
+                "CARGO_BIN_",
+                "CARGO_TARGET_TMPDIR",
+            ]
+            .iter()
+            .any(|p| key.starts_with(p))
                 || key == "CARGO_PRIMARY_PACKAGE"
             {
                 build.env_remove(key.as_ref());
             }
         }
-        let status = build
-            .status()
-            .expect("cargo runs");
+        let status = build.status().expect("cargo runs");
         assert!(
             status.success(),
             "building {name} (cargo build {}) failed",

@@ -170,13 +170,19 @@ fn https(bed: &Bed, visitor: &str, ca: &Path, args: &[&str]) -> (u16, String) {
 
 #[test]
 fn the_portal_over_https_by_its_name_and_no_admin_side_for_guests() {
-    if !tests::can_run("the HTTPS bed", &[Need::Root, Need::ProgramAsked("openssl", "version")]) {
+    if !tests::can_run(
+        "the HTTPS bed",
+        &[Need::Root, Need::ProgramAsked("openssl", "version")],
+    ) {
         return;
     }
     let certs = tempfile::tempdir().unwrap();
     let ca = make_ca(certs.path());
     let (first_crt, first_key) = issue(certs.path(), "first", NAME, 1001);
-    let (cert, key) = (certs.path().join("portal.crt"), certs.path().join("portal.key"));
+    let (cert, key) = (
+        certs.path().join("portal.crt"),
+        certs.path().join("portal.key"),
+    );
     install(&first_crt, &cert);
     install(&first_key, &key);
     let tls = format!(
@@ -297,7 +303,10 @@ fn the_portal_over_https_by_its_name_and_no_admin_side_for_guests() {
 /// A bad certificate stops the portal at start with the key named.
 #[test]
 fn a_bad_certificate_is_refused_at_start_naming_the_key() {
-    if !tests::can_run("the certificate check", &[Need::ProgramAsked("openssl", "version")]) {
+    if !tests::can_run(
+        "the certificate check",
+        &[Need::ProgramAsked("openssl", "version")],
+    ) {
         return;
     }
     let certs = tempfile::tempdir().unwrap();
@@ -311,7 +320,12 @@ fn a_bad_certificate_is_refused_at_start_naming_the_key() {
     let cases: [(&Path, &Path, &str, &str); 4] = [
         (&garbage, &key, "captive.tls_cert", "no certificate"),
         (&missing, &key, "captive.tls_cert", "cannot be read"),
-        (&other_crt, &key, "captive.tls_cert", "is not for wifi.bed.test"),
+        (
+            &other_crt,
+            &key,
+            "captive.tls_cert",
+            "is not for wifi.bed.test",
+        ),
         (&crt, &other_key, "captive.tls_key", "does not go with"),
     ];
     for (cert, key, named, why) in cases {

@@ -438,7 +438,12 @@ fn chains(spec: &GateSpec) -> Vec<ChainDef> {
         vec![not_guest(), not_loopback(), tcp_dport(spec.port), drop()],
     ];
     if let Some(tls_port) = spec.tls_port {
-        input.push(vec![not_guest(), not_loopback(), tcp_dport(tls_port), drop()]);
+        input.push(vec![
+            not_guest(),
+            not_loopback(),
+            tcp_dport(tls_port),
+            drop(),
+        ]);
     }
     let https = spec
         .tls_port

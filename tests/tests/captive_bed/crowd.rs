@@ -70,7 +70,11 @@ fn must(program: &str, args: &[&str]) {
 /// collector would drop the device's entries for visitors it must know.
 /// Raised, never lowered.
 fn roomy_neighbour_tables() {
-    for (name, least) in [("gc_thresh1", 8192), ("gc_thresh2", 16384), ("gc_thresh3", 32768)] {
+    for (name, least) in [
+        ("gc_thresh1", 8192),
+        ("gc_thresh2", 16384),
+        ("gc_thresh3", 32768),
+    ] {
         let path = format!("/proc/sys/net/ipv4/neigh/default/{name}");
         let now: u64 = std::fs::read_to_string(&path)
             .ok()
@@ -106,7 +110,14 @@ impl Crowd {
         ] {
             must(
                 "ip",
-                &["netns", "exec", &ns, "sysctl", "-qw", &format!("{key}={value}")],
+                &[
+                    "netns",
+                    "exec",
+                    &ns,
+                    "sysctl",
+                    "-qw",
+                    &format!("{key}={value}"),
+                ],
             );
         }
         let ap = format!("{}cr-ap", bed.prefix);
@@ -117,9 +128,20 @@ impl Crowd {
                 &ns,
             ],
         );
-        must("ip", &["-n", &gw, "link", "set", &ap, "master", "wifi0", "up"]);
+        must(
+            "ip",
+            &["-n", &gw, "link", "set", &ap, "master", "wifi0", "up"],
+        );
         let _ = Command::new("ip")
-            .args(["-n", &gw, "addr", "add", &format!("{GATEWAY}/22"), "dev", "wifi0"])
+            .args([
+                "-n",
+                &gw,
+                "addr",
+                "add",
+                &format!("{GATEWAY}/22"),
+                "dev",
+                "wifi0",
+            ])
             .stderr(Stdio::null())
             .status();
         must("ip", &["-n", &ns, "link", "set", "lo", "up"]);
@@ -243,7 +265,11 @@ pub fn kernel_set(bed: &Bed, set: &str) -> (BTreeSet<Ipv4Addr>, usize, usize) {
         .args(["inet", "anjungan_captive", set])
         .output()
         .expect("nft runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("nft's JSON");
     let elements = json["nftables"]
         .as_array()
