@@ -289,12 +289,21 @@ fn twenty_visitors_are_shaped_both_ways_and_data_limits_end_sessions() {
     let (code, body) = bed.join("v1", "");
     assert_eq!(code, 403, "{body}");
     assert!(body.contains("Kuota data internet Anda hari ini"), "{body}");
+    // Others are not touched by v1's limit; v2's classes come back after
+    // a restart of the portal (its session survives it).
+    bed.click_through("v2");
+    assert!(online(&bed, "v2"));
+    let v2_class = class_of(&bed.ip_of("v2"));
     bed.stop();
+    assert!(classes(&bed, "wifi0").contains(&v2_class), "stopping touches nothing");
     bed.start();
     let (code, body) = bed.join("v1", "");
     assert_eq!(code, 403, "after a restart: {body}");
     assert!(!online(&bed, "v1"));
-    // Others are not touched by v1's limit.
-    bed.click_through("v2");
     assert!(online(&bed, "v2"));
+    assert!(
+        classes(&bed, "wifi0").contains(&format!("class htb {v2_class} ")),
+        "v2's class is made again at start"
+    );
+    assert!(classes(&bed, "ifb-anjungan").contains(&format!("class htb {v2_class} ")));
 }
