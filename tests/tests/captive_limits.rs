@@ -101,6 +101,15 @@ impl<'a> Crowd<'a> {
             bed,
             names: Vec::new(),
         };
+        // A bridge takes the lowest MAC of its ports unless given one: a
+        // new port would change the device's MAC under the visitors' ARP
+        // caches (a radio's does not change).
+        let fixed = Command::new("ip")
+            .args(["netns", "exec", &bed.ns("gw"), "sh", "-c"])
+            .arg("ip link set wifi0 address $(cat /sys/class/net/wifi0/address)")
+            .status()
+            .expect("ip runs");
+        assert!(fixed.success());
         for i in 1..=count {
             let name = format!("c{i}");
             let ns = bed.ns(&name);
