@@ -227,10 +227,11 @@ fn captive(bed: &Bed, visitor: &str) -> bool {
 }
 
 /// A real transfer through the portal: `visitor` sends `up` bytes to the
-/// pretend internet and receives `down` bytes back.
+/// pretend internet and receives `down` bytes back. Shaped to the users
+/// file's rates (8 s each way), so the server's answer may start late.
 fn transfer(bed: &Bed, visitor: &str, up: usize, down: usize) {
     let code = format!(
-        "import socket\ns=socket.create_connection(('203.0.113.10',9000),5)\n\
+        "import socket\ns=socket.create_connection(('203.0.113.10',9000),30)\n\
          s.sendall(b'u'*{up})\ns.shutdown(socket.SHUT_WR)\nn=0\n\
          while True:\n  b=s.recv(65536)\n  if not b: break\n  n+=len(b)\nassert n=={down}, n\n"
     );
