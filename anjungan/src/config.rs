@@ -1098,9 +1098,10 @@ idle_reset_seconds = 90
 
     #[test]
     fn rates_and_data_limits_are_bounded_and_zero_is_unlimited() {
-        let c = parse("[captive]\ndownload_kbit = 2000\nupload_kbit = 0\ndata_limit_mb_day = 500\n")
-            .unwrap()
-            .captive;
+        let c =
+            parse("[captive]\ndownload_kbit = 2000\nupload_kbit = 0\ndata_limit_mb_day = 500\n")
+                .unwrap()
+                .captive;
         assert_eq!((c.download_kbit, c.upload_kbit), (2000, 0));
         assert_eq!((c.data_limit_mb_session, c.data_limit_mb_day), (0, 500));
         let m = refusal("[captive]\nupload_kbit = 10\n");

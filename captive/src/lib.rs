@@ -144,13 +144,12 @@ pub fn start(config: &Config, limits: PortalLimits) -> Result<Arc<Portal>> {
     // Shaped with the firewall only, and only when something can ask for
     // a rate: no tc at all on a portal without limits.
     let rates = bandwidth::Rates::from_config(c.download_kbit, c.upload_kbit);
-    let bandwidth = if c.firewall == Firewall::Nftables
-        && (!rates.is_unlimited() || c.auth == Auth::Radius)
-    {
-        Bandwidth::new(Box::new(bandwidth::tc::Tc::new(&c.interface)), rates)
-    } else {
-        Bandwidth::none()
-    };
+    let bandwidth =
+        if c.firewall == Firewall::Nftables && (!rates.is_unlimited() || c.auth == Auth::Radius) {
+            Bandwidth::new(Box::new(bandwidth::tc::Tc::new(&c.interface)), rates)
+        } else {
+            Bandwidth::none()
+        };
     let portal = start_shaped(
         config,
         limits,

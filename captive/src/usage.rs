@@ -200,7 +200,11 @@ pub fn day_used(portal: &Portal, mac: Mac, now: i64) -> Result<bool> {
 /// What the page of the visitor at `ip` says when a data limit ended
 /// their session today. Looks up the MAC only when someone was shut out.
 pub fn notice(portal: &Portal, ip: IpAddr) -> Option<Refusal> {
-    let shut_out = portal.data.shut_out.lock().unwrap_or_else(|e| e.into_inner());
+    let shut_out = portal
+        .data
+        .shut_out
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     if shut_out.is_empty() {
         return None;
     }

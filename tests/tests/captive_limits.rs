@@ -160,7 +160,16 @@ fn online(bed: &Bed, visitor: &str) -> bool {
 /// The device's HTB classes on `dev` as `tc` shows them.
 fn classes(bed: &Bed, dev: &str) -> String {
     let out = Command::new("ip")
-        .args(["netns", "exec", &bed.ns("gw"), "tc", "class", "show", "dev", dev])
+        .args([
+            "netns",
+            "exec",
+            &bed.ns("gw"),
+            "tc",
+            "class",
+            "show",
+            "dev",
+            dev,
+        ])
         .output()
         .expect("tc runs");
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -263,8 +272,16 @@ fn twenty_visitors_are_shaped_both_ways_and_data_limits_end_sessions() {
         worst.0 * 100.0,
         worst.1 * 100.0
     );
-    assert!(worst.0 <= 0.15, "a download off by {:.1} %\n{table}", worst.0 * 100.0);
-    assert!(worst.1 <= 0.15, "an upload off by {:.1} %\n{table}", worst.1 * 100.0);
+    assert!(
+        worst.0 <= 0.15,
+        "a download off by {:.1} %\n{table}",
+        worst.0 * 100.0
+    );
+    assert!(
+        worst.1 <= 0.15,
+        "an upload off by {:.1} %\n{table}",
+        worst.1 * 100.0
+    );
     drop(crowd);
 
     // The session's data limit (3 MB) ends v1's session; its page says so,
@@ -275,14 +292,25 @@ fn twenty_visitors_are_shaped_both_ways_and_data_limits_end_sessions() {
     let got = download_until_cut(&bed, "v1", 10_000_000);
     eprintln!("v1 received {got} bytes before its session's limit of 3 MB ended it");
     // The counters count headers both ways too; the portal looks every second.
-    assert!((2_500_000..3_300_000).contains(&got), "{got}\n{}", bed.log());
+    assert!(
+        (2_500_000..3_300_000).contains(&got),
+        "{got}\n{}",
+        bed.log()
+    );
     let (code, _, location) = bed.http("v1", "http://203.0.113.10/page");
-    assert_eq!((code, location.as_str()), (302, PORTAL), "shut out in the kernel");
+    assert_eq!(
+        (code, location.as_str()),
+        (302, PORTAL),
+        "shut out in the kernel"
+    );
     let page = bed.curl("v1", &[PORTAL]);
     assert!(page.contains("kuota data satu sesi"), "{page}");
     let deadline = Instant::now() + Duration::from_secs(5);
     while classes(&bed, "wifi0").contains(&v1_class) {
-        assert!(Instant::now() < deadline, "v1's class stays after its session");
+        assert!(
+            Instant::now() < deadline,
+            "v1's class stays after its session"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 
@@ -291,7 +319,11 @@ fn twenty_visitors_are_shaped_both_ways_and_data_limits_end_sessions() {
     bed.click_through("v1");
     let got = download_until_cut(&bed, "v1", 10_000_000);
     eprintln!("v1 received {got} more bytes before the day's limit of 5 MB ended it");
-    assert!((1_500_000..2_400_000).contains(&got), "{got}\n{}", bed.log());
+    assert!(
+        (1_500_000..2_400_000).contains(&got),
+        "{got}\n{}",
+        bed.log()
+    );
     assert!(!online(&bed, "v1"));
     let page = bed.curl("v1", &[PORTAL]);
     assert!(page.contains("hari ini sudah habis"), "{page}");
@@ -304,7 +336,10 @@ fn twenty_visitors_are_shaped_both_ways_and_data_limits_end_sessions() {
     assert!(online(&bed, "v2"));
     let v2_class = class_of(&bed.ip_of("v2"));
     bed.stop();
-    assert!(classes(&bed, "wifi0").contains(&v2_class), "stopping touches nothing");
+    assert!(
+        classes(&bed, "wifi0").contains(&v2_class),
+        "stopping touches nothing"
+    );
     bed.start();
     let (code, body) = bed.join("v1", "");
     assert_eq!(code, 403, "after a restart: {body}");

@@ -206,7 +206,16 @@ fn class_of(ip: &str) -> String {
 /// The rate of HTB class `class` on `dev` in the device, as tc prints it.
 fn class_rate(bed: &Bed, dev: &str, class: &str) -> Option<String> {
     let out = Command::new("ip")
-        .args(["netns", "exec", &bed.ns("gw"), "tc", "class", "show", "dev", dev])
+        .args([
+            "netns",
+            "exec",
+            &bed.ns("gw"),
+            "tc",
+            "class",
+            "show",
+            "dev",
+            dev,
+        ])
         .args(["classid", class])
         .output()
         .expect("tc runs");
@@ -345,7 +354,10 @@ fn radius_sign_in_accounting_disconnect_timeout_failover_and_outage() {
     // WISPr-Bandwidth-Max-Down/Up from the users file, as HTB classes:
     // 2 Mbit/s to the visitor, 1 Mbit/s from them.
     let v1_class = class_of(&bed.ip_of("v1"));
-    assert_eq!(class_rate(&bed, "wifi0", &v1_class).as_deref(), Some("2Mbit"));
+    assert_eq!(
+        class_rate(&bed, "wifi0", &v1_class).as_deref(),
+        Some("2Mbit")
+    );
     assert_eq!(
         class_rate(&bed, "ifb-anjungan", &v1_class).as_deref(),
         Some("1Mbit")
@@ -439,7 +451,11 @@ fn radius_sign_in_accounting_disconnect_timeout_failover_and_outage() {
     // ACKed and in the kernel; a change the portal cannot apply is NAKed
     // with Unsupported-Attribute.
     let v2_class = class_of(&bed.ip_of("v2"));
-    assert_eq!(class_rate(&bed, "wifi0", &v2_class), None, "budi is not shaped");
+    assert_eq!(
+        class_rate(&bed, "wifi0", &v2_class),
+        None,
+        "budi is not shaped"
+    );
     let coa = radclient(
         &bed,
         3799,

@@ -220,7 +220,11 @@ mod tests {
         assert_eq!(session_octets(&s, a).unwrap(), 500, "usage kept");
         assert!(session::live(&s, 1_100).unwrap().is_empty());
         let b = rec(&s, 1_200);
-        assert_eq!(last_limit(&s, mac, 900).unwrap(), None, "the latest session");
+        assert_eq!(
+            last_limit(&s, mac, 900).unwrap(),
+            None,
+            "the latest session"
+        );
         assert!(end(&mut s, b, 1_300, LimitReached::Session, 5).unwrap());
         assert_eq!(session_octets(&s, b).unwrap(), 0);
         assert_eq!(

@@ -125,7 +125,10 @@ pub fn setup(d: &Devices) -> Vec<String> {
             "qdisc add dev {} root handle 1: htb direct_qlen 1000",
             d.interface
         ),
-        format!("qdisc add dev {} root handle 1: htb direct_qlen 1000", d.ifb),
+        format!(
+            "qdisc add dev {} root handle 1: htb direct_qlen 1000",
+            d.ifb
+        ),
         format!("qdisc add dev {} handle ffff: ingress", d.interface),
         format!(
             "filter add dev {} parent ffff: protocol ip prio 1 u32 match u32 0 0 action mirred egress redirect dev {}",
@@ -160,7 +163,10 @@ fn add_class(d: &Devices, way: Way, ip: Ipv4Addr, kbit: u32, leaf: Leaf) -> Vec<
         format!(
             "class replace dev {dev} parent 1: classid 1:{m:x} htb rate {kbit}kbit ceil {kbit}kbit burst {burst}b cburst {burst}b"
         ),
-        format!("qdisc replace dev {dev} parent 1:{m:x} handle {m:x}: {}", leaf.args()),
+        format!(
+            "qdisc replace dev {dev} parent 1:{m:x} handle {m:x}: {}",
+            leaf.args()
+        ),
         format!(
             "filter replace dev {dev} parent 1: protocol ip prio {PRIO} handle 800::{m:x} u32 match ip {field} {ip}/32 flowid 1:{m:x}"
         ),
@@ -178,13 +184,7 @@ fn remove_class(d: &Devices, way: Way, ip: Ipv4Addr) -> Vec<String> {
 
 /// Lines that take a visitor at `ip` from `before` to `after` (each way:
 /// a class added, changed or removed).
-pub fn change(
-    d: &Devices,
-    ip: Ipv4Addr,
-    before: Rates,
-    after: Rates,
-    leaf: Leaf,
-) -> Vec<String> {
+pub fn change(d: &Devices, ip: Ipv4Addr, before: Rates, after: Rates, leaf: Leaf) -> Vec<String> {
     let mut lines = Vec::new();
     for (way, was, now) in [
         (Way::Down, before.down_kbit, after.down_kbit),
@@ -269,7 +269,13 @@ mod tests {
             ]
         );
         assert!(change(&devices(), ip, both, both, Leaf::FqCodel).is_empty());
-        let faster = change(&devices(), ip, down_only, Rates::from_config(4_000, 0), Leaf::FqCodel);
+        let faster = change(
+            &devices(),
+            ip,
+            down_only,
+            Rates::from_config(4_000, 0),
+            Leaf::FqCodel,
+        );
         assert_eq!(faster.len(), 3);
         assert!(faster[1].ends_with("fq_codel"));
     }

@@ -90,7 +90,9 @@ impl Shaper for Tc {
         // fq_codel if this kernel has it (a probe on the IFB's root).
         let leaf = match run(
             "tc",
-            &["qdisc", "add", "dev", &d.ifb, "root", "handle", "1:", "fq_codel"],
+            &[
+                "qdisc", "add", "dev", &d.ifb, "root", "handle", "1:", "fq_codel",
+            ],
             None,
         ) {
             Ok(()) => {

@@ -210,7 +210,11 @@ mod tests {
         );
         p.add(
             attr::VENDOR_SPECIFIC,
-            vsa(attr::VENDOR_CHILLISPOT, attr::CHILLISPOT_MAX_TOTAL_OCTETS, 9_000),
+            vsa(
+                attr::VENDOR_CHILLISPOT,
+                attr::CHILLISPOT_MAX_TOTAL_OCTETS,
+                9_000,
+            ),
         );
         assert_eq!(
             limits_change(&p),
