@@ -5,7 +5,7 @@
 //! FreeRADIUS for the whole story, to keep CI short: a refused and an
 //! accepted sign-in, accounting that matches a real transfer, a
 //! Disconnect-Request and CoA-Requests (radclient), WISPr bandwidth as tc
-//! classes and a CoA changing it, Idle-Timeout and
+//! classes and a CoA changing it, Idle-Timeout, a data limit and
 //! Session-Timeout ending a session in the kernel, both servers down, and
 //! accounting kept across a portal restart until the server is back.
 //!
@@ -82,7 +82,8 @@ fn freeradius_config(dir: &Path) {
          \tWISPr-Bandwidth-Max-Up = 1000000,\n\tWISPr-Bandwidth-Max-Down = 2000000,\n\
          \tChilliSpot-Max-Total-Octets = 100000000,\n\tClass = \"kelas-a\"\n\n\
          budi Cleartext-Password := \"singkat\"\n\tSession-Timeout = 6\n\n\
-         ida Cleartext-Password := \"diam\"\n\tIdle-Timeout = 4\n",
+         ida Cleartext-Password := \"diam\"\n\tIdle-Timeout = 4\n\n\
+         rina Cleartext-Password := \"kuota\"\n\tChilliSpot-Max-Total-Octets = 500000,\n\tWISPr-Bandwidth-Max-Down = 1000000\n",
     )
     .unwrap();
     // Older FreeRADIUS 3.2 sends Message-Authenticator only when asked;
@@ -436,6 +437,37 @@ fn radius_sign_in_accounting_disconnect_timeout_failover_and_outage() {
             && r.get("User-Name").map(String::as_str) == Some("ida")
     });
     assert_eq!(idle["Acct-Terminate-Cause"], "Idle-Timeout", "{idle:#?}");
+    assert!(captive(&bed, "v1"), "ended in the kernel");
+
+    // ChilliSpot-Max-Total-Octets: 500 kB, then the session ends in the
+    // kernel and its Stop says Session-Timeout. At 1 Mbit/s (the portal
+    // looks every second: unshaped, 2 MB would be through before).
+    let (code, body, _) = sign_in(&bed, "v1", "rina", "kuota");
+    assert_eq!(code, 303, "{body}");
+    let got = Command::new("ip")
+        .args(["netns", "exec", &bed.ns("v1"), "python3", "-c"])
+        .arg(
+            "import socket\ns=socket.create_connection(('203.0.113.10',9000),5)\n\
+             s.shutdown(socket.SHUT_WR)\ns.settimeout(3)\nn=0\n\
+             try:\n  while True:\n    b=s.recv(65536)\n    if not b: break\n    n+=len(b)\n\
+             except Exception: pass\nprint(n)",
+        )
+        .output()
+        .unwrap();
+    let got: u64 = String::from_utf8_lossy(&got.stdout).trim().parse().unwrap();
+    assert!(got < 2_000_000, "the whole 2 MB arrived: {}", bed.log());
+    let limited = wait_for_record(&bed, &raddb, 10, |r| {
+        r.get("Acct-Status-Type").map(String::as_str) == Some("Stop")
+            && r.get("User-Name").map(String::as_str) == Some("rina")
+    });
+    assert_eq!(
+        limited["Acct-Terminate-Cause"], "Session-Timeout",
+        "{limited:#?}"
+    );
+    assert!(
+        number(&limited, "Acct-Output-Octets") + number(&limited, "Acct-Input-Octets") >= 500_000,
+        "{limited:#?}"
+    );
     assert!(captive(&bed, "v1"), "ended in the kernel");
 
     // Session-Timeout: the kernel ends it with no one asking.
