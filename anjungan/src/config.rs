@@ -24,6 +24,12 @@ pub const CONFIG_ENV: &str = "ANJUNGAN_CONFIG";
 pub const SYSTEM_CONFIG: &str = "/etc/anjungan/anjungan.toml";
 /// Where Debian's dnsmasq keeps its DHCP leases.
 pub const DNSMASQ_LEASES: &str = "/var/lib/misc/dnsmasq.leases";
+/// A visitor's rate: below 64 kbit/s nothing loads, above 10 Gbit/s is
+/// no Wi-Fi (and HTB's 32-bit byte rates end near 34 Gbit/s).
+pub const MIN_RATE_KBIT: u32 = 64;
+pub const MAX_RATE_KBIT: u32 = 10_000_000;
+/// A data limit of a million MB (a terabyte) is as good as none.
+pub const MAX_DATA_LIMIT_MB: u32 = 1_000_000;
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -111,6 +117,18 @@ pub struct CaptiveConfig {
     pub hostname: Option<String>,
     /// The HTTPS port on `address`.
     pub tls_port: u16,
+    /// Each joined visitor's download rate in kbit/s (0: unlimited); a
+    /// RADIUS server's WISPr-Bandwidth-Max-Down overrides it.
+    pub download_kbit: u32,
+    /// Each joined visitor's upload rate in kbit/s (0: unlimited); a
+    /// RADIUS server's WISPr-Bandwidth-Max-Up overrides it.
+    pub upload_kbit: u32,
+    /// MB (10^6 bytes, both directions together) a session may use before
+    /// it ends (0: unlimited); ChilliSpot-Max-Total-Octets overrides it.
+    pub data_limit_mb_session: u32,
+    /// MB a visitor (a MAC) may use in a local day, over all sessions;
+    /// reached, they cannot join again until tomorrow (0: unlimited).
+    pub data_limit_mb_day: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -423,6 +441,10 @@ impl Default for CaptiveConfig {
             tls_key: None,
             hostname: None,
             tls_port: 443,
+            download_kbit: 0,
+            upload_kbit: 0,
+            data_limit_mb_session: 0,
+            data_limit_mb_day: 0,
         }
     }
 }
@@ -702,6 +724,41 @@ impl Config {
                 format!(
                     "{} is out of range; use 0 to 10080 (a week)",
                     c.rejoin_wait_minutes
+                ),
+            ));
+        }
+        for (key, kbit) in [
+            ("captive.download_kbit", c.download_kbit),
+            ("captive.upload_kbit", c.upload_kbit),
+        ] {
+            if kbit != 0 && !(MIN_RATE_KBIT..=MAX_RATE_KBIT).contains(&kbit) {
+                return Err((
+                    key,
+                    format!(
+                        "{kbit} is out of range; use {MIN_RATE_KBIT} to {MAX_RATE_KBIT} (kbit/s), or 0 for unlimited"
+                    ),
+                ));
+            }
+        }
+        for (key, mb) in [
+            ("captive.data_limit_mb_session", c.data_limit_mb_session),
+            ("captive.data_limit_mb_day", c.data_limit_mb_day),
+        ] {
+            if mb > MAX_DATA_LIMIT_MB {
+                return Err((
+                    key,
+                    format!(
+                        "{mb} is out of range; use 1 to {MAX_DATA_LIMIT_MB} (MB), or 0 for unlimited"
+                    ),
+                ));
+            }
+        }
+        if c.data_limit_mb_day != 0 && c.data_limit_mb_session > c.data_limit_mb_day {
+            return Err((
+                "captive.data_limit_mb_session",
+                format!(
+                    "{} is more than data_limit_mb_day ({}): a session could never reach it; lower it or set it to 0",
+                    c.data_limit_mb_session, c.data_limit_mb_day
                 ),
             ));
         }
@@ -1123,6 +1180,30 @@ idle_reset_seconds = 90
         assert!(m.contains("sync.timeout_seconds"), "{m}");
         let m = refusal("[sync]\ntoken_file = \"hub.token\"\n");
         assert!(m.contains("sync.token_file"), "{m}");
+    }
+
+    #[test]
+    fn rates_and_data_limits_are_bounded_and_zero_is_unlimited() {
+        let c =
+            parse("[captive]\ndownload_kbit = 2000\nupload_kbit = 0\ndata_limit_mb_day = 500\n")
+                .unwrap()
+                .captive;
+        assert_eq!((c.download_kbit, c.upload_kbit), (2000, 0));
+        assert_eq!((c.data_limit_mb_session, c.data_limit_mb_day), (0, 500));
+        let m = refusal("[captive]\nupload_kbit = 10\n");
+        assert!(
+            m.contains("captive.upload_kbit") && m.contains("64 to 10000000"),
+            "{m}"
+        );
+        let m = refusal("[captive]\ndownload_kbit = 20000000\n");
+        assert!(m.contains("captive.download_kbit"), "{m}");
+        let m = refusal("[captive]\ndata_limit_mb_day = 2000000\n");
+        assert!(m.contains("captive.data_limit_mb_day"), "{m}");
+        let m = refusal("[captive]\ndata_limit_mb_session = 600\ndata_limit_mb_day = 500\n");
+        assert!(
+            m.contains("captive.data_limit_mb_session") && m.contains("data_limit_mb_day"),
+            "{m}"
+        );
     }
 
     #[test]

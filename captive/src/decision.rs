@@ -32,6 +32,11 @@ pub enum Refusal {
     /// No RADIUS server answered: nobody gets in meanwhile.
     AccountsUnreachable,
     DailyTimeUsed,
+    /// The visitor used the day's data limit: not again until tomorrow.
+    DataDayUsed,
+    /// The visitor's last session ended at its data limit (a notice on the
+    /// page; they may join again).
+    DataSessionUsed,
     VoucherMissing,
     VoucherUnknown,
     VoucherTaken,

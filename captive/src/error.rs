@@ -37,6 +37,11 @@ pub enum Error {
         reason: String,
     },
 
+    #[error(
+        "cannot shape the visitors' bandwidth with tc: {message}; check that iproute2 is installed, the kernel has HTB and IFB (sch_htb, ifb, act_mirred, cls_u32) and the portal has CAP_NET_ADMIN, or set download_kbit and upload_kbit to 0"
+    )]
+    Shaping { message: String },
+
     #[error("[captive] {key}: {message}")]
     Preflight { key: &'static str, message: String },
 

@@ -83,6 +83,9 @@ pub fn join(portal: &Portal, ip: IpAddr, form: &JoinForm) -> Result<Result<Sessi
         // if the DHCP server agrees the address is this device's.
         return Ok(follow(portal, existing, ip4)?.ok_or(Refusal::NotIdentified));
     }
+    if crate::usage::day_used(portal, mac, now)? {
+        return Ok(Err(Refusal::DataDayUsed));
+    }
     let rules = portal.settings.rules();
     let asking = Asking {
         now,

@@ -21,6 +21,7 @@
 //! - `heartbeat`: systemd's watchdog, pinged while the database answers.
 
 pub mod admin;
+pub mod bandwidth;
 pub mod capport;
 pub mod clock;
 pub mod csrf;
@@ -45,6 +46,7 @@ pub mod server;
 pub mod sessions;
 pub mod shutdown;
 pub mod tls;
+pub mod usage;
 pub mod views;
 pub mod voice;
 pub mod watch;
@@ -64,6 +66,7 @@ use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tower_http::timeout::TimeoutLayer;
 
+use bandwidth::Bandwidth;
 use clock::Clock;
 pub use error::{Error, Result};
 use firewall::{Gate, GateSpec, Nft, Open};
@@ -140,7 +143,22 @@ pub fn start(config: &Config, limits: PortalLimits) -> Result<Arc<Portal>> {
         }
         Firewall::None => (Box::new(Open), Box::new(ByAddress)),
     };
-    let portal = start_with(config, limits, gate, neighbours, Clock::system())?;
+    // Shaped with the firewall only, and only when something can ask for
+    // a rate: no tc at all on a portal without limits.
+    let rates = bandwidth::Rates::from_config(c.download_kbit, c.upload_kbit);
+    let bandwidth =
+        if c.firewall == Firewall::Nftables && (!rates.is_unlimited() || c.auth == Auth::Radius) {
+            Bandwidth::new(Box::new(bandwidth::tc::Tc::new(&c.interface)), rates)
+        } else {
+            Bandwidth::none()
+        };
+    let portal = start_shaped(
+        config,
+        limits,
+        (gate, bandwidth),
+        neighbours,
+        Clock::system(),
+    )?;
     // Routing only once the table that gates it is in the kernel: switched
     // on at boot instead, guests would reach the uplink's network until
     // the portal started.
@@ -157,6 +175,17 @@ pub fn start_with(
     config: &Config,
     limits: PortalLimits,
     gate: Box<dyn Gate>,
+    neighbours: Box<dyn Neighbours>,
+    clock: Clock,
+) -> Result<Arc<Portal>> {
+    start_shaped(config, limits, (gate, Bandwidth::none()), neighbours, clock)
+}
+
+/// `start_with`, with the visitors' bandwidth shaped by `bandwidth`.
+pub fn start_shaped(
+    config: &Config,
+    limits: PortalLimits,
+    (gate, bandwidth): (Box<dyn Gate>, Bandwidth),
     neighbours: Box<dyn Neighbours>,
     clock: Clock,
 ) -> Result<Arc<Portal>> {
@@ -193,11 +222,19 @@ pub fn start_with(
         visitors = live.len(),
         "firewall reconciled with the database"
     );
-    let portal = Portal::new(settings, services, sessions, voice, gate, neighbours, clock);
-    Ok(Arc::new(match radius {
+    let portal = Portal::new(settings, services, sessions, voice, gate, neighbours, clock)
+        .with_limits(
+            bandwidth,
+            usage::DataUse::new(c.data_limit_mb_session, c.data_limit_mb_day),
+        );
+    let portal = Arc::new(match radius {
         Some(radius) => portal.with_radius(radius),
         None => portal,
-    }))
+    });
+    // Classes for the sessions that survived a restart, before anyone is
+    // served: the table lets them out already.
+    usage::shape(&portal)?;
+    Ok(portal)
 }
 
 /// Runs the portal until SIGTERM or Ctrl-C.
@@ -290,6 +327,7 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
     let housekeeping = tokio::spawn(housekeeping(portal.clone(), config.clone()));
     let clock = portal.clock.clone();
     let watch = tokio::spawn(watch::watch(portal.clone()));
+    let usage = tokio::spawn(usage::run(portal.clone()));
     let radius_tasks = coa.map(|socket| {
         (
             tokio::spawn(radius::accounting::run(portal.clone())),
@@ -325,6 +363,7 @@ pub async fn run(config: Config, limits: PortalLimits) -> Result<()> {
     let _ = stop_tx.send(true);
     housekeeping.abort();
     watch.abort();
+    usage.abort();
     if let Some((accounting, coa)) = radius_tasks {
         accounting.abort();
         coa.abort();

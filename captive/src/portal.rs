@@ -13,6 +13,7 @@ use anjungan::search::SearchIndex;
 use anjungan::wifi::{Mac, Session, session};
 use axum::http::HeaderValue;
 
+use crate::bandwidth::Bandwidth;
 use crate::clock::Clock;
 use crate::csrf::Csrf;
 use crate::decision::Rules;
@@ -22,6 +23,7 @@ use crate::limits::{self, PortalLimits, RateLimiter};
 use crate::neighbours::Neighbours;
 use crate::radius::Radius;
 use crate::sessions::Sessions;
+use crate::usage::DataUse;
 use crate::voice::Voice;
 
 /// What the portal was configured to be.
@@ -109,6 +111,10 @@ pub struct Portal {
     pub location: HeaderValue,
     /// With `auth = "radius"`: the servers, the secret, the counters seen.
     pub radius: Option<Radius>,
+    /// The visitors' rates, shaped in the kernel.
+    pub bandwidth: Bandwidth,
+    /// The data limits and their counting.
+    pub data: DataUse,
 }
 
 impl Portal {
@@ -139,6 +145,8 @@ impl Portal {
             clock,
             location,
             radius: None,
+            bandwidth: Bandwidth::none(),
+            data: DataUse::default(),
         }
     }
 
@@ -146,6 +154,15 @@ impl Portal {
     pub fn with_radius(self, radius: Radius) -> Portal {
         Portal {
             radius: Some(radius),
+            ..self
+        }
+    }
+
+    /// The portal with its bandwidth shaping and data limits.
+    pub fn with_limits(self, bandwidth: Bandwidth, data: DataUse) -> Portal {
+        Portal {
+            bandwidth,
+            data,
             ..self
         }
     }

@@ -69,7 +69,7 @@ pub async fn search(
 fn page_for(portal: &Portal, ip: IpAddr, lang: Lang, query: Option<&str>) -> Response {
     match portal.joined(ip) {
         Some(session) => joined_page(portal, &session, lang, query),
-        None => join_page(portal, ip, lang, None),
+        None => join_page(portal, ip, lang, crate::usage::notice(portal, ip)),
     }
 }
 
@@ -87,7 +87,18 @@ pub async fn submit(
     let ip = peer.ip();
     let outcome = {
         let portal = portal.clone();
-        tokio::task::spawn_blocking(move || join::join(&portal, ip, &form)).await??
+        tokio::task::spawn_blocking(move || {
+            let outcome = join::join(&portal, ip, &form)?;
+            if outcome.is_ok() {
+                // Shaped now rather than at the next tick: no second of
+                // the line's full rate.
+                if let Err(e) = crate::usage::shape(&portal) {
+                    tracing::warn!(error = %e, "cannot shape a visitor who joined; trying again");
+                }
+            }
+            Ok::<_, crate::Error>(outcome)
+        })
+        .await??
     };
     Ok(match outcome {
         Ok(_) => {
@@ -128,6 +139,8 @@ pub fn status(refusal: Refusal) -> StatusCode {
         | Refusal::NotIdentified
         | Refusal::Ended { .. }
         | Refusal::DailyTimeUsed
+        | Refusal::DataDayUsed
+        | Refusal::DataSessionUsed
         | Refusal::AccountMissing
         | Refusal::AccountRejected
         | Refusal::VoucherMissing

@@ -123,6 +123,14 @@ fn refusal_text(lang: Lang, r: Refusal) -> Cow<'static, str> {
             "Jatah waktu internet Anda hari ini sudah habis. Sampai jumpa besok.",
             "Your internet time for today is used up. See you tomorrow.",
         ),
+        Refusal::DataDayUsed => lang.choose(
+            "Kuota data internet Anda hari ini sudah habis, jadi sesi Anda berakhir. Sampai jumpa besok.",
+            "Your internet data for today is used up, so your session ended. See you tomorrow.",
+        ),
+        Refusal::DataSessionUsed => lang.choose(
+            "Sesi Anda berakhir karena kuota data satu sesi sudah habis. Tekan tombol untuk tersambung lagi.",
+            "Your session ended because it used its data allowance. Press the button to connect again.",
+        ),
         Refusal::VoucherMissing => lang.choose("Masukkan kode voucher.", "Enter the voucher code."),
         Refusal::VoucherUnknown => lang.choose(
             "Kode voucher tidak dikenal. Periksa lagi kodenya.",

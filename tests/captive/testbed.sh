@@ -38,6 +38,12 @@ setup() {
   mkdir -p "$BASE"
   for ns in gw v1 v2 inet; do ip netns add "$P$ns"; nsx "$ns" ip link set lo up; done
   nsx gw ip link add wifi0 type bridge
+  # The radio is no bridge on a device: with br_netfilter loaded (Docker
+  # loads it) bridged frames would also go through the ip hooks, and the
+  # portal's shaping would miss uploads (its IFB redirect). Per namespace.
+  for f in iptables ip6tables arptables; do
+    nsx gw sh -c "[ ! -w /proc/sys/net/bridge/bridge-nf-call-$f ] || echo 0 >/proc/sys/net/bridge/bridge-nf-call-$f"
+  done
   for v in v1 v2; do
     ip link add "$P$v-ap" netns "${P}gw" type veth peer name eth0 netns "$P$v"
     nsx gw ip link set "$P$v-ap" master wifi0 up

@@ -4,7 +4,8 @@
 //! over to FreeRADIUS, which is asked first from then on). One bed and one
 //! FreeRADIUS for the whole story, to keep CI short: a refused and an
 //! accepted sign-in, accounting that matches a real transfer, a
-//! Disconnect-Request and CoA-Requests (radclient), Idle-Timeout and
+//! Disconnect-Request and CoA-Requests (radclient), WISPr bandwidth as tc
+//! classes and a CoA changing it, Idle-Timeout, a data limit and
 //! Session-Timeout ending a session in the kernel, both servers down, and
 //! accounting kept across a portal restart until the server is back.
 //!
@@ -81,7 +82,8 @@ fn freeradius_config(dir: &Path) {
          \tWISPr-Bandwidth-Max-Up = 1000000,\n\tWISPr-Bandwidth-Max-Down = 2000000,\n\
          \tChilliSpot-Max-Total-Octets = 100000000,\n\tClass = \"kelas-a\"\n\n\
          budi Cleartext-Password := \"singkat\"\n\tSession-Timeout = 6\n\n\
-         ida Cleartext-Password := \"diam\"\n\tIdle-Timeout = 4\n",
+         ida Cleartext-Password := \"diam\"\n\tIdle-Timeout = 4\n\n\
+         rina Cleartext-Password := \"kuota\"\n\tChilliSpot-Max-Total-Octets = 500000,\n\tWISPr-Bandwidth-Max-Down = 1000000\n",
     )
     .unwrap();
     // Older FreeRADIUS 3.2 sends Message-Authenticator only when asked;
@@ -196,6 +198,34 @@ fn radclient(bed: &Bed, port: u16, kind: &str, attributes: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
 }
 
+/// A visitor's HTB class id, as the portal makes it from its address.
+fn class_of(ip: &str) -> String {
+    let ip: std::net::Ipv4Addr = ip.parse().unwrap();
+    format!("1:{:x}", 0x800 | (u32::from(ip) & 0x7ff))
+}
+
+/// The rate of HTB class `class` on `dev` in the device, as tc prints it.
+fn class_rate(bed: &Bed, dev: &str, class: &str) -> Option<String> {
+    let out = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &bed.ns("gw"),
+            "tc",
+            "class",
+            "show",
+            "dev",
+            dev,
+        ])
+        .args(["classid", class])
+        .output()
+        .expect("tc runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let at = words.iter().position(|w| *w == "rate")?;
+    words.get(at + 1).map(|w| (*w).to_owned())
+}
+
 fn online(bed: &Bed, visitor: &str) -> bool {
     let (code, body, _) = bed.http(visitor, "http://203.0.113.10/page");
     code == 200 && body.contains("pretend internet")
@@ -207,10 +237,11 @@ fn captive(bed: &Bed, visitor: &str) -> bool {
 }
 
 /// A real transfer through the portal: `visitor` sends `up` bytes to the
-/// pretend internet and receives `down` bytes back.
+/// pretend internet and receives `down` bytes back. Shaped to the users
+/// file's rates (8 s each way), so the server's answer may start late.
 fn transfer(bed: &Bed, visitor: &str, up: usize, down: usize) {
     let code = format!(
-        "import socket\ns=socket.create_connection(('203.0.113.10',9000),5)\n\
+        "import socket\ns=socket.create_connection(('203.0.113.10',9000),30)\n\
          s.sendall(b'u'*{up})\ns.shutdown(socket.SHUT_WR)\nn=0\n\
          while True:\n  b=s.recv(65536)\n  if not b: break\n  n+=len(b)\nassert n=={down}, n\n"
     );
@@ -321,6 +352,17 @@ fn radius_sign_in_accounting_disconnect_timeout_failover_and_outage() {
     assert_eq!(code, 303, "{body}\n{}", bed.log());
     assert!(took < Duration::from_secs(6), "{took:?}");
     assert!(online(&bed, "v1"));
+    // WISPr-Bandwidth-Max-Down/Up from the users file, as HTB classes:
+    // 2 Mbit/s to the visitor, 1 Mbit/s from them.
+    let v1_class = class_of(&bed.ip_of("v1"));
+    assert_eq!(
+        class_rate(&bed, "wifi0", &v1_class).as_deref(),
+        Some("2Mbit")
+    );
+    assert_eq!(
+        class_rate(&bed, "ifb-anjungan", &v1_class).as_deref(),
+        Some("1Mbit")
+    );
     let start = wait_for_record(&bed, &raddb, 10, |r| {
         r.get("Acct-Status-Type").map(String::as_str) == Some("Start")
             && r.get("User-Name").map(String::as_str) == Some("siti")
@@ -397,6 +439,37 @@ fn radius_sign_in_accounting_disconnect_timeout_failover_and_outage() {
     assert_eq!(idle["Acct-Terminate-Cause"], "Idle-Timeout", "{idle:#?}");
     assert!(captive(&bed, "v1"), "ended in the kernel");
 
+    // ChilliSpot-Max-Total-Octets: 500 kB, then the session ends in the
+    // kernel and its Stop says Session-Timeout. At 1 Mbit/s (the portal
+    // looks every second: unshaped, 2 MB would be through before).
+    let (code, body, _) = sign_in(&bed, "v1", "rina", "kuota");
+    assert_eq!(code, 303, "{body}");
+    let got = Command::new("ip")
+        .args(["netns", "exec", &bed.ns("v1"), "python3", "-c"])
+        .arg(
+            "import socket\ns=socket.create_connection(('203.0.113.10',9000),5)\n\
+             s.shutdown(socket.SHUT_WR)\ns.settimeout(3)\nn=0\n\
+             try:\n  while True:\n    b=s.recv(65536)\n    if not b: break\n    n+=len(b)\n\
+             except Exception: pass\nprint(n)",
+        )
+        .output()
+        .unwrap();
+    let got: u64 = String::from_utf8_lossy(&got.stdout).trim().parse().unwrap();
+    assert!(got < 2_000_000, "the whole 2 MB arrived: {}", bed.log());
+    let limited = wait_for_record(&bed, &raddb, 10, |r| {
+        r.get("Acct-Status-Type").map(String::as_str) == Some("Stop")
+            && r.get("User-Name").map(String::as_str) == Some("rina")
+    });
+    assert_eq!(
+        limited["Acct-Terminate-Cause"], "Session-Timeout",
+        "{limited:#?}"
+    );
+    assert!(
+        number(&limited, "Acct-Output-Octets") + number(&limited, "Acct-Input-Octets") >= 500_000,
+        "{limited:#?}"
+    );
+    assert!(captive(&bed, "v1"), "ended in the kernel");
+
     // Session-Timeout: the kernel ends it with no one asking.
     let (code, body, _) = sign_in(&bed, "v2", "budi", "singkat");
     assert_eq!(code, 303, "{body}");
@@ -406,8 +479,15 @@ fn radius_sign_in_accounting_disconnect_timeout_failover_and_outage() {
             && r.get("User-Name").map(String::as_str) == Some("budi")
     });
 
-    // CoA-Request: naming the session only is ACKed; a change the portal
-    // cannot apply yet is NAKed with Unsupported-Attribute.
+    // CoA-Request: naming the session only is ACKed; a new bandwidth is
+    // ACKed and in the kernel; a change the portal cannot apply is NAKed
+    // with Unsupported-Attribute.
+    let v2_class = class_of(&bed.ip_of("v2"));
+    assert_eq!(
+        class_rate(&bed, "wifi0", &v2_class),
+        None,
+        "budi is not shaped"
+    );
     let coa = radclient(
         &bed,
         3799,
@@ -420,6 +500,19 @@ fn radius_sign_in_accounting_disconnect_timeout_failover_and_outage() {
         3799,
         "coa",
         "User-Name = budi, WISPr-Bandwidth-Max-Down = 100000, Message-Authenticator = 0x00\n",
+    );
+    assert!(coa.contains("CoA-ACK"), "{coa}");
+    assert_eq!(
+        class_rate(&bed, "wifi0", &v2_class).as_deref(),
+        Some("100Kbit"),
+        "{}",
+        bed.log()
+    );
+    let coa = radclient(
+        &bed,
+        3799,
+        "coa",
+        "User-Name = budi, Session-Timeout = 60, Message-Authenticator = 0x00\n",
     );
     assert!(
         coa.contains("CoA-NAK") && coa.contains("Unsupported-Attribute"),

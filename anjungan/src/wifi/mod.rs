@@ -4,6 +4,7 @@
 //! (`anjungan-captive`) gates the network with
 //! these; this module knows no HTTP and no firewall.
 
+pub mod data;
 mod mac;
 pub mod radius;
 pub mod session;

@@ -219,6 +219,28 @@ pub fn save_usage(store: &mut Store, counted: &[(i64, Usage, i64)]) -> Result<()
     })
 }
 
+/// A CoA-Request changed what the server granted session `id`: its
+/// bandwidth (bit/s) and data limit, each kept as it was when `None`.
+/// False when the session is not live.
+pub fn change(
+    store: &mut Store,
+    id: i64,
+    max_up_bps: Option<i64>,
+    max_down_bps: Option<i64>,
+    max_total_octets: Option<i64>,
+) -> Result<bool> {
+    let changed = store.run(|conn| {
+        conn.execute(
+            "UPDATE radius_session SET max_up_bps = COALESCE(?2, max_up_bps),
+                 max_down_bps = COALESCE(?3, max_down_bps),
+                 max_total_octets = COALESCE(?4, max_total_octets)
+             WHERE session_id = ?1 AND stopped_at IS NULL",
+            params![id, max_up_bps, max_down_bps, max_total_octets],
+        )
+    })?;
+    Ok(changed == 1)
+}
+
 /// Ends a session now for `cause` (idle, a Disconnect-Request, a data
 /// limit): in the same transaction as the reason, so the Stop record
 /// carries it after any crash. False when it had ended already.
@@ -371,6 +393,12 @@ mod tests {
         assert_eq!(
             (open_now[0].last_interim_at, open_now[0].active_at),
             (160, 150)
+        );
+        assert!(change(&mut s, session.id, Some(500_000), None, None).unwrap());
+        let changed = &open(&s).unwrap()[0].grant;
+        assert_eq!(
+            (changed.max_up_bps, changed.max_down_bps),
+            (Some(500_000), Some(2_000_000))
         );
         assert!(end(&mut s, session.id, 200, 6).unwrap());
         assert!(!end(&mut s, session.id, 201, 4).unwrap(), "ended once");

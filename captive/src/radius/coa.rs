@@ -19,6 +19,54 @@ use crate::{Error, Result};
 const UNSUPPORTED_ATTRIBUTE: u32 = 401;
 const MISSING_ATTRIBUTE: u32 = 402;
 const SESSION_NOT_FOUND: u32 = 503;
+const RESOURCES_UNAVAILABLE: u32 = 506;
+
+/// What a CoA-Request asks to change (each `None`: unchanged).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LimitsChange {
+    pub up_bps: Option<i64>,
+    pub down_bps: Option<i64>,
+    pub total_octets: Option<i64>,
+}
+
+/// The limits a CoA-Request changes, or `None` when it asks for anything
+/// else too (another attribute, another vendor's, or one of ours that is
+/// not a bandwidth or data limit).
+pub fn limits_change(request: &Packet) -> Option<LimitsChange> {
+    let ours = |vendor: u32, typ: u8| {
+        matches!(
+            (vendor, typ),
+            (attr::VENDOR_WISPR, attr::WISPR_BANDWIDTH_MAX_UP)
+                | (attr::VENDOR_WISPR, attr::WISPR_BANDWIDTH_MAX_DOWN)
+                | (attr::VENDOR_CHILLISPOT, attr::CHILLISPOT_MAX_TOTAL_OCTETS)
+        )
+    };
+    for (t, value) in &request.attributes {
+        if IDENTIFYING.contains(t) {
+            continue;
+        }
+        if *t != attr::VENDOR_SPECIFIC || value.len() < 4 {
+            return None;
+        }
+        let vendor = u32::from_be_bytes([value[0], value[1], value[2], value[3]]);
+        let mut rest = &value[4..];
+        while !rest.is_empty() {
+            let (typ, len) = (rest[0], usize::from(*rest.get(1)?));
+            if len != 6 || len > rest.len() || !ours(vendor, typ) {
+                return None;
+            }
+            rest = &rest[len..];
+        }
+    }
+    let positive = |v: Option<u32>| v.filter(|n| *n > 0).map(i64::from);
+    Some(LimitsChange {
+        up_bps: positive(request.vendor_u32(attr::VENDOR_WISPR, attr::WISPR_BANDWIDTH_MAX_UP)),
+        down_bps: positive(request.vendor_u32(attr::VENDOR_WISPR, attr::WISPR_BANDWIDTH_MAX_DOWN)),
+        total_octets: positive(
+            request.vendor_u32(attr::VENDOR_CHILLISPOT, attr::CHILLISPOT_MAX_TOTAL_OCTETS),
+        ),
+    })
+}
 
 /// Attributes that identify a session, or may come with any request.
 const IDENTIFYING: &[u8] = &[
@@ -111,18 +159,76 @@ pub fn answer(portal: &Portal, radius: &Radius, bytes: &[u8]) -> Option<Vec<u8>>
             reply(ack, None)
         }
         _ => {
-            // Changes that only name the session are acknowledged; the
-            // session's limits cannot be changed yet (shaping applies
-            // them), so a change that asks for that is refused.
-            let changes = request
-                .attributes
-                .iter()
-                .any(|(t, _)| !IDENTIFYING.contains(t));
-            if changes {
-                reply(nak, Some(UNSUPPORTED_ATTRIBUTE))
-            } else {
-                reply(ack, None)
+            // The bandwidth and data limit are what a CoA may change; any
+            // other change is refused whole, before anything is changed.
+            let Some(change) = limits_change(&request) else {
+                return reply(nak, Some(UNSUPPORTED_ATTRIBUTE));
+            };
+            if change == LimitsChange::default() {
+                return reply(ack, None);
             }
+            for id in found {
+                let changed = portal.sessions.with_store(|s| {
+                    record::change(s, id, change.up_bps, change.down_bps, change.total_octets)
+                });
+                if let Err(e) = changed {
+                    tracing::warn!(error = %e, "cannot change the session a CoA-Request names");
+                    return None;
+                }
+            }
+            // Applied now, not at the next tick: the server is told ACK
+            // once the kernel shapes by the new rates.
+            if let Err(e) = crate::usage::shape(portal) {
+                tracing::warn!(error = %e, "cannot apply a CoA-Request's bandwidth");
+                return reply(nak, Some(RESOURCES_UNAVAILABLE));
+            }
+            tracing::info!(?change, "a CoA-Request changed a session's limits");
+            reply(ack, None)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vsa(vendor: u32, typ: u8, value: u32) -> Vec<u8> {
+        let mut v = vendor.to_be_bytes().to_vec();
+        v.extend([typ, 6]);
+        v.extend(value.to_be_bytes());
+        v
+    }
+
+    #[test]
+    fn a_coa_may_change_bandwidth_and_data_limit_only() {
+        let mut p = Packet::new(Code::CoaRequest, 1);
+        p.add(attr::USER_NAME, "siti");
+        assert_eq!(limits_change(&p), Some(LimitsChange::default()));
+        p.add(
+            attr::VENDOR_SPECIFIC,
+            vsa(attr::VENDOR_WISPR, attr::WISPR_BANDWIDTH_MAX_DOWN, 512_000),
+        );
+        p.add(
+            attr::VENDOR_SPECIFIC,
+            vsa(
+                attr::VENDOR_CHILLISPOT,
+                attr::CHILLISPOT_MAX_TOTAL_OCTETS,
+                9_000,
+            ),
+        );
+        assert_eq!(
+            limits_change(&p),
+            Some(LimitsChange {
+                up_bps: None,
+                down_bps: Some(512_000),
+                total_octets: Some(9_000),
+            })
+        );
+        let mut other = p.clone();
+        other.add(attr::VENDOR_SPECIFIC, vsa(attr::VENDOR_WISPR, 1, 5));
+        assert_eq!(limits_change(&other), None, "another WISPr attribute");
+        let mut other = p.clone();
+        other.add_u32(attr::SESSION_TIMEOUT, 60);
+        assert_eq!(limits_change(&other), None, "a standard attribute");
     }
 }

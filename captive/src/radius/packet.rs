@@ -83,7 +83,7 @@ pub mod attr {
     pub const WISPR_BANDWIDTH_MAX_UP: u8 = 7;
     pub const WISPR_BANDWIDTH_MAX_DOWN: u8 = 8;
     pub const VENDOR_CHILLISPOT: u32 = 14559;
-    pub const CHILLISPOT_MAX_TOTAL_OCTETS: u8 = 4;
+    pub const CHILLISPOT_MAX_TOTAL_OCTETS: u8 = 3;
 }
 
 /// Values of Acct-Terminate-Cause (RFC 2866 5.10).
