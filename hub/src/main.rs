@@ -180,9 +180,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
 /// the shell's history and in `ps`).
 fn read_password() -> anyhow::Result<String> {
     let mut line = String::new();
-    std::io::stdin()
-        .take(4096)
-        .read_line(&mut line)
+    std::io::BufRead::read_line(&mut std::io::stdin().lock().take(4096), &mut line)
         .context("cannot read the password from stdin")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
