@@ -77,6 +77,7 @@ fn devices_report_their_status_and_the_fleet_shows_the_worst_first() {
 
     // The busy device: a citizen called staff, and the paper ran out.
     {
+        std::fs::create_dir_all(busy_dir.path().join("data")).unwrap();
         let store = Store::open(&busy_dir.path().join("data/anjungan.db")).unwrap();
         let now = chrono::Local::now().fixed_offset();
         anjungan::alert::raise(&store, anjungan::alert::Kind::CallStaff, "screen", now).unwrap();
