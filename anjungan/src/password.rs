@@ -80,9 +80,19 @@ mod tests {
 
     #[test]
     fn new_passwords_are_bounded_with_the_reason() {
-        assert!(check_new("pendek").unwrap_err().to_string().contains("at least 10"));
+        assert!(
+            check_new("pendek")
+                .unwrap_err()
+                .to_string()
+                .contains("at least 10")
+        );
         let long = "y".repeat(MAX_BYTES + 1);
-        assert!(check_new(&long).unwrap_err().to_string().contains("shorter"));
+        assert!(
+            check_new(&long)
+                .unwrap_err()
+                .to_string()
+                .contains("shorter")
+        );
         assert!(check_new("sate ayam pak kumis").is_ok());
     }
 }

@@ -97,7 +97,11 @@ fn main() {
     println!(
         "catalog through the hub: {} bytes of bundle ({} services), {pulls} unchanged pulls",
         json.len(),
-        if services > 0 { services } else { anjungan::catalog::demo::bundle().services.len() }
+        if services > 0 {
+            services
+        } else {
+            anjungan::catalog::demo::bundle().services.len()
+        }
     );
     println!("| pull | requests | bytes device to hub | bytes hub to device | time |");
     println!("|---|---:|---:|---:|---:|");

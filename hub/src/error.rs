@@ -41,7 +41,9 @@ pub enum Error {
     NoSuchDevice(String),
 
     /// `staff add` for a name that has a login already.
-    #[error("staff {0} exists already; remove it first (`anjungan-hub staff remove {0}`) to set a new password")]
+    #[error(
+        "staff {0} exists already; remove it first (`anjungan-hub staff remove {0}`) to set a new password"
+    )]
     StaffExists(String),
 
     /// `staff remove` for a name nobody added, or a name no login can have.
@@ -60,7 +62,6 @@ pub enum Error {
     #[error("internal error: {0}; try again")]
     Blocking(#[from] tokio::task::JoinError),
 }
-
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {

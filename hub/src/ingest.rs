@@ -93,7 +93,10 @@ pub const MAX_STATUS: usize = 8 * 1024;
 pub fn check_status(value: &Value) -> Option<anjungan::sync::Status> {
     let text = value.to_string();
     if text.len() > MAX_STATUS {
-        tracing::warn!(bytes = text.len(), "a device's status is too large; not kept");
+        tracing::warn!(
+            bytes = text.len(),
+            "a device's status is too large; not kept"
+        );
         return None;
     }
     match serde_json::from_value::<anjungan::sync::Status>(value.clone()) {

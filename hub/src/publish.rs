@@ -152,7 +152,11 @@ pub async fn publish(
         .await?
         .into_iter()
         .find(|p| p.id == id)
-        .ok_or_else(|| Error::Publish("published, but another publication came at once; see the catalog page".into()))
+        .ok_or_else(|| {
+            Error::Publish(
+                "published, but another publication came at once; see the catalog page".into(),
+            )
+        })
 }
 
 fn minisign_key_is_bad(key: &str) -> bool {
@@ -230,9 +234,10 @@ pub async fn newest(
 /// Whether an `If-None-Match` header names `etag` (or is `*`). The weak
 /// form matches too (RFC 9110: the weak comparison for GET).
 pub fn matches_etag(header: &str, etag: &str) -> bool {
-    header.split(',').map(str::trim).any(|t| {
-        t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag
-    })
+    header
+        .split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -263,7 +268,11 @@ mod tests {
     fn a_public_key_is_the_line_given_or_the_last_line_of_its_file() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("region.pub");
-        std::fs::write(&file, "untrusted comment: minisign public key 1234\nRWQkey\n").unwrap();
+        std::fs::write(
+            &file,
+            "untrusted comment: minisign public key 1234\nRWQkey\n",
+        )
+        .unwrap();
         assert_eq!(public_key(file.to_str().unwrap()).unwrap(), "RWQkey");
         assert_eq!(public_key(" RWQother ").unwrap(), "RWQother");
     }

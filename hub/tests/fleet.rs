@@ -106,8 +106,15 @@ fn devices_report_their_status_and_the_fleet_shows_the_worst_first() {
     assert_eq!(busy_row["printer"]["state"], "paper-out");
     assert_eq!(busy_row["printer"]["paper_mm"], 58);
     assert_eq!(busy_row["alerts"]["open"], 1);
-    assert_eq!(busy_row["catalog"], serde_json::Value::Null, "the demo catalog");
-    assert!(rows[2]["last_contact"].is_string(), "the quiet one was seen");
+    assert_eq!(
+        busy_row["catalog"],
+        serde_json::Value::Null,
+        "the demo catalog"
+    );
+    assert!(
+        rows[2]["last_contact"].is_string(),
+        "the quiet one was seen"
+    );
     assert_eq!(rows[2]["status"]["printer"]["state"], "unknown");
 
     let page = browser.get("/").body;

@@ -65,13 +65,26 @@ fn a_published_catalog_is_pulled_by_devices_and_what_they_would_refuse_is_not_pu
 
     // Nothing published yet: a device's pull fails with the reason.
     let http = anjungan::sync::Http::new(&anjungan::config::SyncConfig::default()).unwrap();
-    assert_eq!(http.client().get(&url).send().unwrap().status().as_u16(), 404);
+    assert_eq!(
+        http.client().get(&url).send().unwrap().status().as_u16(),
+        404
+    );
 
-    let older = bundle(dir.path(), "older.json", "2026-12-01T08:00:00+07:00", |_| {});
+    let older = bundle(
+        dir.path(),
+        "older.json",
+        "2026-12-01T08:00:00+07:00",
+        |_| {},
+    );
     let older_sig = signature::sign(&keys.secret, &older, None).unwrap();
     // Signed a second later: the newest.
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let first = bundle(dir.path(), "first.json", "2026-12-02T08:00:00+07:00", |_| {});
+    let first = bundle(
+        dir.path(),
+        "first.json",
+        "2026-12-02T08:00:00+07:00",
+        |_| {},
+    );
     let first_sig = signature::sign(&keys.secret, &first, None).unwrap();
 
     // A bundle a device would refuse, with the device's words.
@@ -83,9 +96,16 @@ fn a_published_catalog_is_pulled_by_devices_and_what_they_would_refuse_is_not_pu
     let device = tests::Device::new();
     let import = device.run("anjungan", &["catalog", "import", bad.to_str().unwrap()]);
     let device_said = String::from_utf8_lossy(&import.stderr);
-    let reason = said.split("a device would refuse the catalog: ").nth(1).expect(&said).trim();
+    let reason = said
+        .split("a device would refuse the catalog: ")
+        .nth(1)
+        .expect(&said)
+        .trim();
     assert!(reason.starts_with("services[0].category"), "{said}");
-    assert!(device_said.contains(reason), "hub: {said}\ndevice: {device_said}");
+    assert!(
+        device_said.contains(reason),
+        "hub: {said}\ndevice: {device_said}"
+    );
 
     // A signature of another bundle, and one by another key.
     let said = refusal(&publish(&db, &first, &older_sig, &keys.public));
@@ -98,7 +118,11 @@ fn a_published_catalog_is_pulled_by_devices_and_what_they_would_refuse_is_not_pu
     assert!(said.contains("not a minisign signature"), "{said}");
 
     let out = publish(&db, &first, &first_sig, &keys.public);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let published: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(published["published"], "2026-12-02T08:00:00+07:00");
     assert_eq!(published["installed_on"], 0);
@@ -113,11 +137,22 @@ fn a_published_catalog_is_pulled_by_devices_and_what_they_would_refuse_is_not_pu
     assert_eq!(got.status().as_u16(), 200);
     let etag = got.headers()["etag"].to_str().unwrap().to_owned();
     assert!(etag.starts_with('"') && !etag.starts_with("W/"), "{etag}");
-    assert_eq!(got.bytes().unwrap().as_ref(), std::fs::read(&first).unwrap());
-    let again = http.client().get(&url).header("if-none-match", &etag).send().unwrap();
+    assert_eq!(
+        got.bytes().unwrap().as_ref(),
+        std::fs::read(&first).unwrap()
+    );
+    let again = http
+        .client()
+        .get(&url)
+        .header("if-none-match", &etag)
+        .send()
+        .unwrap();
     assert_eq!(again.status().as_u16(), 304);
     let sig = http.client().get(format!("{url}.minisig")).send().unwrap();
-    assert_eq!(sig.text().unwrap(), std::fs::read_to_string(&first_sig).unwrap());
+    assert_eq!(
+        sig.text().unwrap(),
+        std::fs::read_to_string(&first_sig).unwrap()
+    );
 
     // A real device pulls it from the hub, then an unchanged pull is one 304.
     let token = hub::run(&db, &["device", "add", "test-device"]);
@@ -130,7 +165,11 @@ fn a_published_catalog_is_pulled_by_devices_and_what_they_would_refuse_is_not_pu
         token_file.display()
     ));
     let out = anjungan(&device.config, &["sync", "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["pull"]["outcome"], "installed", "{report}");
     let out = anjungan(&device.config, &["sync", "--json"]);

@@ -104,7 +104,10 @@ fn staff_log_in_and_a_second_hub_process_accepts_the_session() {
     let right = tls.log_in("siti", PASSWORD);
     assert_eq!(right.status, 303);
     assert!(
-        right.set_cookies.iter().any(|c| c.starts_with("anjungan_hub=") && c.contains("Secure")),
+        right
+            .set_cookies
+            .iter()
+            .any(|c| c.starts_with("anjungan_hub=") && c.contains("Secure")),
         "{:?}",
         right.set_cookies
     );
@@ -174,7 +177,10 @@ fn a_device_name_with_a_script_is_shown_as_text() {
     let browser = Browser::new(&server.url());
     assert_eq!(browser.log_in("siti", PASSWORD).status, 303);
     let page = browser.get("/").body;
-    assert!(page.contains("&lt;script&gt;alert('x')&lt;/script&gt;"), "{page}");
+    assert!(
+        page.contains("&lt;script&gt;alert('x')&lt;/script&gt;"),
+        "{page}"
+    );
     assert!(!page.contains("<script>"), "{page}");
     assert!(!page.contains("<img"), "{page}");
     assert!(!page.contains("\"><b>"), "{page}");

@@ -142,7 +142,10 @@ mod tests {
         spool::record_state(&store, Err(&crate::print::transport::Fault::PaperOut), now).unwrap();
         let status = gather(&store, &config, now).unwrap();
         let alerts = status.alerts.unwrap();
-        assert_eq!((alerts.open, alerts.newest.as_deref()), (1, Some("2026-12-01T02:00:00Z")));
+        assert_eq!(
+            (alerts.open, alerts.newest.as_deref()),
+            (1, Some("2026-12-01T02:00:00Z"))
+        );
         assert_eq!(status.printer.unwrap().state, "paper-out");
         assert_eq!(status.events_waiting, Some(1));
 

@@ -468,7 +468,10 @@ mod tests {
         let h = headers(&[("x-forwarded-for", "10.0.0.1, 198.51.100.7")]);
         assert_eq!(client_address(local, &h).to_string(), "198.51.100.7");
         assert_eq!(client_address(far, &h).to_string(), "203.0.113.9");
-        assert_eq!(client_address(local, &HeaderMap::new()).to_string(), "127.0.0.1");
+        assert_eq!(
+            client_address(local, &HeaderMap::new()).to_string(),
+            "127.0.0.1"
+        );
         let h = headers(&[("x-forwarded-for", "not an address")]);
         assert_eq!(client_address(local, &h).to_string(), "127.0.0.1");
     }
@@ -483,7 +486,15 @@ mod tests {
         assert_eq!(cookie_in(&h, COOKIE), None);
         let c = set_cookie(COOKIE, &good, "/", 60, true);
         let c = c.to_str().unwrap();
-        assert!(c.contains("HttpOnly; SameSite=Strict; Path=/; Max-Age=60; Secure"), "{c}");
-        assert!(!set_cookie(COOKIE, "", "/", 0, false).to_str().unwrap().contains("Secure"));
+        assert!(
+            c.contains("HttpOnly; SameSite=Strict; Path=/; Max-Age=60; Secure"),
+            "{c}"
+        );
+        assert!(
+            !set_cookie(COOKIE, "", "/", 0, false)
+                .to_str()
+                .unwrap()
+                .contains("Secure")
+        );
     }
 }

@@ -268,7 +268,9 @@ mod tests {
         let order: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(
             order,
-            ["e-never", "d-silent", "c-paper", "b-alert", "a-fine", "f-ready"]
+            [
+                "e-never", "d-silent", "c-paper", "b-alert", "a-fine", "f-ready"
+            ]
         );
         assert_eq!(rows[1].silent(), Some(Some(5)));
         assert_eq!(rows[0].silent(), Some(None));

@@ -25,8 +25,7 @@ pub fn run(args: Args, config: &Config) -> Result<()> {
         Some(_) => {
             // The device's state for the hub's fleet page, read after the
             // pull so it names the catalog just installed.
-            let status =
-                sync::status::gather(&store, config, chrono::Local::now().fixed_offset())?;
+            let status = sync::status::gather(&store, config, chrono::Local::now().fixed_offset())?;
             Some(sync::run_push(
                 &mut store,
                 &config.sync,
