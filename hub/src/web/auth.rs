@@ -52,14 +52,14 @@ impl Staff {
         self.csrf.as_bytes().ct_eq(presented.as_bytes()).into()
     }
 
-    /// `Ok` when a form's token is this login's; else the answer to give
-    /// (403, "open the page again").
-    pub fn check_form(&self, presented: &str) -> std::result::Result<(), Response> {
+    /// `None` when a form's token is this login's; else the answer to
+    /// give (403, "open the page again").
+    pub fn form_refused(&self, presented: &str) -> Option<Response> {
         if self.csrf_ok(presented) {
-            return Ok(());
+            return None;
         }
         let lang = self.lang;
-        Err(page_response(
+        Some(page_response(
             StatusCode::FORBIDDEN,
             layout::bare(
                 lang,
@@ -431,7 +431,7 @@ pub async fn logout(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response> {
-    if let Err(refused) = staff.check_form(&form.csrf) {
+    if let Some(refused) = staff.form_refused(&form.csrf) {
         return Ok(refused);
     }
     let client = hub.pool.get().await?;

@@ -13,7 +13,7 @@
 //!
 //! A new page: its module here, its route in [`routes`], its entry in
 //! `layout::PAGES`, a [`Staff`] argument in each handler, and
-//! `staff.check_form(...)` first in each POST handler.
+//! `staff.form_refused(...)` first in each POST handler.
 
 pub mod auth;
 pub mod catalog;

@@ -62,8 +62,8 @@ pub async fn wait(client: &Client, address: &str) -> Result<i64> {
 /// A wrong password from `address`: the seconds before its next try.
 pub async fn failed(client: &Client, address: &str) -> Result<i64> {
     let mut longest = 0;
-    let counts: [(&str, fn(i32) -> i64); 2] =
-        [(address, wait_after), (EVERYONE, global_wait_after)];
+    type Schedule = fn(i32) -> i64;
+    let counts: [(&str, Schedule); 2] = [(address, wait_after), (EVERYONE, global_wait_after)];
     for (row, schedule) in counts {
         // Counted in one statement, so two processes never lose a count.
         let failures: i32 = client
