@@ -18,6 +18,9 @@ pub const MAX_BODY: usize = 4 * 1024 * 1024;
 pub struct Batch {
     pub device: String,
     pub events: Vec<Map<String, Value>>,
+    /// The device's state for the fleet page; devices before it send none.
+    #[serde(default)]
+    pub status: Option<Value>,
 }
 
 /// One event, checked, with its own fields apart.
@@ -80,13 +83,60 @@ fn plain(s: &str, max: usize) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
 }
 
+/// Longest status kept, bytes of JSON: a real one is a few hundred.
+pub const MAX_STATUS: usize = 8 * 1024;
+
+/// A device's status as the hub keeps it: read as the device's own type
+/// (unknown fields dropped), texts cut to a bound. `None` for one that is
+/// too large or not an object: the events are taken all the same, only the
+/// status is not, so a device with a bad status never stalls its events.
+pub fn check_status(value: &Value) -> Option<anjungan::sync::Status> {
+    let text = value.to_string();
+    if text.len() > MAX_STATUS {
+        tracing::warn!(
+            bytes = text.len(),
+            "a device's status is too large; not kept"
+        );
+        return None;
+    }
+    match serde_json::from_value::<anjungan::sync::Status>(value.clone()) {
+        Ok(mut s) => {
+            let cut = |t: &mut Option<String>| {
+                if let Some(t) = t {
+                    *t = t.chars().take(anjungan::sync::status::MAX_TEXT).collect();
+                }
+            };
+            cut(&mut s.name);
+            cut(&mut s.version);
+            if let Some(c) = &mut s.catalog {
+                cut(&mut c.published);
+                cut(&mut c.region);
+                cut(&mut c.signature_sha256);
+            }
+            if let Some(p) = &mut s.printer {
+                p.state = p.state.chars().take(40).collect();
+                cut(&mut p.since);
+            }
+            if let Some(a) = &mut s.alerts {
+                cut(&mut a.newest);
+            }
+            Some(s)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "a device's status does not read; not kept");
+            None
+        }
+    }
+}
+
 /// Stores `events` of `device` in one transaction: each new event once,
-/// the device's last contact and program.
+/// the device's last contact and program, and its status when it sent one.
 pub async fn store(
     pool: &Pool,
     device: &str,
     agent: Option<&str>,
     events: &[Event],
+    status: Option<&Value>,
 ) -> Result<Stored> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
@@ -110,6 +160,15 @@ pub async fn store(
         &[&device, &agent],
     )
     .await?;
+    if let Some(status) = status.and_then(check_status) {
+        let json = serde_json::to_string(&status).expect("a status serialises");
+        tx.execute(
+            "INSERT INTO device_status (device, status) VALUES ($1, $2::text::jsonb)
+             ON CONFLICT (device) DO UPDATE SET status = excluded.status, reported_at = now()",
+            &[&device, &json],
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(Stored {
         stored,
@@ -124,6 +183,20 @@ mod tests {
 
     fn batch(events: Value) -> Batch {
         serde_json::from_value(json!({"device": "d1", "events": events})).unwrap()
+    }
+
+    #[test]
+    fn a_status_is_read_bounded_and_a_bad_one_is_dropped() {
+        let s = check_status(&json!({
+            "name": "x".repeat(1000), "version": "0.1.0", "later": true,
+            "printer": {"state": "paper-out", "paper_mm": 58}
+        }))
+        .unwrap();
+        assert_eq!(s.name.unwrap().len(), anjungan::sync::status::MAX_TEXT);
+        assert_eq!(s.printer.unwrap().state, "paper-out");
+        assert!(check_status(&json!([1, 2])).is_none());
+        assert!(check_status(&json!({"version": 7})).is_none());
+        assert!(check_status(&json!({"name": "y".repeat(MAX_STATUS)})).is_none());
     }
 
     #[test]

@@ -5,13 +5,18 @@
 //! forgotten here; any other answer, a timeout or a broken connection
 //! leaves them waiting, with the same ids, for the next try. The hub skips
 //! ids it has, so a batch whose answer was lost counts once.
+//!
+//! The run's first request also carries the device's [`Status`] (its
+//! version, catalog, printer, alerts) for the hub's fleet page; when no
+//! event waits, that request is an empty batch, so a quiet device still
+//! reports once per run.
 
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Failure, Http};
+use super::{Failure, Http, Status};
 use crate::Result;
 use crate::config::SyncConfig;
 use crate::outbox::{self, Event, Policy};
@@ -39,17 +44,21 @@ pub struct Pushed {
 struct Body<'a> {
     device: &'a str,
     events: &'a [Event],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'a Status>,
 }
 
-/// Pushes what waits, up to [`MAX_BATCHES`] batches. `Err` is the store's
-/// own failure; the inner `Err` the reason the hub did not take a batch
-/// (the batches before it are taken and forgotten).
+/// Pushes what waits, up to [`MAX_BATCHES`] batches, the first with
+/// `status` (alone when nothing waits). `Err` is the store's own failure;
+/// the inner `Err` the reason the hub did not take a batch (the batches
+/// before it are taken and forgotten).
 pub fn push(
     store: &mut Store,
     config: &SyncConfig,
     device: &str,
     http: &Http,
     now: DateTime<Utc>,
+    status: Option<&Status>,
 ) -> Result<Result<Pushed, Failure>> {
     let Some(hub) = &config.hub_url else {
         return Ok(Ok(Pushed {
@@ -65,14 +74,16 @@ pub fn push(
     outbox::summarise_usage(store, &now)?;
     outbox::bound(store, Policy::default())?;
     let mut sent = 0;
+    let mut status = status;
     for _ in 0..MAX_BATCHES {
         let events = outbox::pending(store, BATCH)?;
-        if events.is_empty() {
+        if events.is_empty() && status.is_none() {
             break;
         }
         let body = serde_json::to_vec(&Body {
             device,
             events: &events,
+            status: status.take(),
         })
         .expect("events are JSON already");
         if let Err(failure) = http.post_json(&url, &token, body) {

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test file uses its part
 
+pub mod browser;
 pub mod device;
 pub mod hub;
 pub mod postgres;
