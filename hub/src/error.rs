@@ -36,6 +36,14 @@ pub enum Error {
     #[error("device {0} is enrolled already; revoke it first to give it a new token")]
     DeviceExists(String),
 
+    /// A staff form's field the hub will not take; the reason says what to do.
+    #[error("{0}")]
+    BadInput(String),
+
+    /// A complaint no device pushed (device/reference).
+    #[error("there is no complaint {0}; pick one from the inbox")]
+    NoSuchComplaint(String),
+
     /// `device revoke` for an id nobody enrolled.
     #[error("there is no device {0}; see the enrolled ones with `anjungan-hub device list`")]
     NoSuchDevice(String),
@@ -52,7 +60,10 @@ impl IntoResponse for Error {
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::WrongDevice { .. } => StatusCode::FORBIDDEN,
             Error::BadBatch(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::DeviceExists(_) | Error::NoSuchDevice(_) => StatusCode::BAD_REQUEST,
+            Error::DeviceExists(_) | Error::NoSuchDevice(_) | Error::BadInput(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            Error::NoSuchComplaint(_) => StatusCode::NOT_FOUND,
         };
         let line = match status {
             StatusCode::SERVICE_UNAVAILABLE => {

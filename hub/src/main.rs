@@ -28,6 +28,15 @@ enum Command {
         /// Connections to PostgreSQL this process may hold.
         #[arg(long, default_value_t = 16)]
         connections: usize,
+        /// A file holding the staff token that opens the IKM report and
+        /// the complaints inbox (make one with `openssl rand -hex 32`);
+        /// without it those pages stay closed.
+        #[arg(long, env = "ANJUNGAN_HUB_STAFF_TOKEN_FILE")]
+        staff_token_file: Option<std::path::PathBuf>,
+        /// Days a complaint's contact is kept, as the devices' [voice]
+        /// keep_contact_days.
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        keep_contact_days: u32,
     },
     /// Enrols and revokes devices.
     Device {
@@ -71,13 +80,30 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let pool = hub::db::pool(&args.database, size)?;
     hub::db::migrate(&pool).await?;
     match args.command {
-        Command::Serve { listen, .. } => {
+        Command::Serve {
+            listen,
+            staff_token_file,
+            keep_contact_days,
+            ..
+        } => {
+            let token = match &staff_token_file {
+                Some(path) => Some(std::fs::read_to_string(path).with_context(|| {
+                    format!("cannot read the staff token file {}", path.display())
+                })?),
+                None => None,
+            };
+            let guard = hub::web::Guard::new(token.as_deref())
+                .map_err(|e| anyhow::anyhow!("{e} (in {:?})", staff_token_file))?;
+            let options = hub::Options {
+                guard,
+                keep_contact_days,
+            };
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("cannot listen on {listen}; is another hub there?"))?;
             // Tests read the port from this line when they asked for port 0.
             tracing::info!("listening on {}", listener.local_addr()?);
-            hub::serve(listener, pool, shutdown()).await?;
+            hub::serve(listener, pool, options, shutdown()).await?;
         }
         Command::Device { command } => match command {
             DeviceCommand::Add { id } => println!("{}", hub::devices::add(&pool, &id).await?),
