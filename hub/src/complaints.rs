@@ -7,7 +7,6 @@
 
 use anjungan::voice::complaint::{Category, Reference, Status};
 use anjungan::voice::survey::Channel;
-use chrono::{DateTime, Utc};
 use deadpool_postgres::{Pool, Transaction};
 use serde::Serialize;
 use serde_json::Value;
@@ -337,17 +336,19 @@ pub async fn updates(pool: &Pool, device: &str, since: i64) -> Result<Updates> {
 pub async fn purge_contacts(pool: &Pool, keep_days: u32) -> Result<u64> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    let cutoff: DateTime<Utc> = Utc::now() - chrono::Duration::days(i64::from(keep_days));
+    let days = i32::try_from(keep_days).unwrap_or(i32::MAX);
     let n = tx
         .execute(
-            "UPDATE complaint SET contact = NULL WHERE contact IS NOT NULL AND created_at < $1",
-            &[&cutoff],
+            "UPDATE complaint SET contact = NULL
+             WHERE contact IS NOT NULL AND created_at < now() - make_interval(days => $1)",
+            &[&days],
         )
         .await?;
+    // A complaint's event is at its creation time (the device's `submit`).
     tx.execute(
         "UPDATE event SET body = body - 'contact'
-         WHERE kind = 'complaint' AND at < $1 AND body ? 'contact'",
-        &[&cutoff],
+         WHERE kind = 'complaint' AND at < now() - make_interval(days => $1) AND body ? 'contact'",
+        &[&days],
     )
     .await?;
     tx.commit().await?;

@@ -123,16 +123,17 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Where to go after the login: only one of our own pages.
+/// Where to go after the login: only one of our own pages, never a
+/// place the request names (no open redirect).
 fn own_page(next: &str) -> &str {
     const PAGES: [&str; 2] = ["/ikm", "/complaints"];
-    PAGES
-        .into_iter()
-        .find(|p| next == *p || next.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')))
-        .map_or("/complaints", |_| next)
-        .split(['?', '#', '\\'])
-        .next()
-        .unwrap_or("/complaints")
+    let path = next.split(['?', '#', '\\']).next().unwrap_or("");
+    let ours = PAGES
+        .iter()
+        .any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')))
+        && !path.contains("//")
+        && path.bytes().all(|b| b.is_ascii_graphic());
+    if ours { path } else { "/complaints" }
 }
 
 fn login_page(status: StatusCode, next: &str, wrong: bool) -> Response {

@@ -42,7 +42,7 @@ pub fn routes(web: Arc<Web>) -> Router {
 }
 
 /// `?lang=en` for English; Indonesian otherwise.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct LangQuery {
     #[serde(default)]
     lang: Option<String>,
