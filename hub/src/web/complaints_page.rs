@@ -75,7 +75,7 @@ pub async fn inbox(_: Staff, State(web): State<Arc<Web>>, Query(q): Query<InboxQ
         @if listed.is_empty() {
             p { (t("Tidak ada pengaduan untuk pilihan ini.", "No complaints for this selection.")) }
         } @else {
-            table#inbox {
+            table id="inbox" {
                 thead { tr {
                     th { (t("Masuk", "Received")) } th { (t("Perangkat", "Device")) }
                     th { (t("Referensi", "Reference")) } th { (t("Status", "Status")) }
@@ -139,7 +139,7 @@ async fn show(web: &Web, staff: &Staff, id: &str, lang: Lang, problem: Option<St
     let body = html! {
         @if let Some(p) = &problem { p role="alert" { (p) } }
         dl {
-            dt { (t("Referensi", "Reference")) } dd#reference { (c.reference) }
+            dt { (t("Referensi", "Reference")) } dd id="reference" { (c.reference) }
             dt { (t("Perangkat", "Device")) } dd { (c.device) }
             dt { (t("Masuk", "Received")) } dd { (c.created_at) }
             dt { (t("Saluran", "Channel")) } dd { (c.channel) }
@@ -148,11 +148,11 @@ async fn show(web: &Web, staff: &Staff, id: &str, lang: Lang, problem: Option<St
             dt { (t("Kontak", "Contact")) }
             dd { (c.contact.as_deref().unwrap_or(t("tidak ada atau sudah dihapus", "none, or erased"))) }
             dt { (t("Status", "Status")) }
-            dd#status { (status_of(&c.status).map_or(c.status.as_str(), |s| s.label(lang))) }
-            @if let Some(a) = &c.answer { dt { (t("Jawaban", "Answer")) } dd.text#answer { (a) } }
+            dd id="status" { (status_of(&c.status).map_or(c.status.as_str(), |s| s.label(lang))) }
+            @if let Some(a) = &c.answer { dt { (t("Jawaban", "Answer")) } dd.text id="answer" { (a) } }
         }
         h2 { (t("Isi pengaduan", "The complaint")) }
-        p.text#text { (c.text) }
+        p.text id="text" { (c.text) }
         h2 { (t("Ubah status", "Set the status")) }
         form method="post" action={ "/complaints/" (c.device) ":" (c.reference) (q) } {
             input type="hidden" name="csrf" value=(staff.csrf);
