@@ -135,7 +135,7 @@ async fn load(client: &deadpool_postgres::Client, answers: i64) {
                FROM k, generate_series(0, r - 1) j)"
     );
     let columns: String = (1..=9).map(|n| format!(", s{n}, c{n}")).collect();
-    let values: String = (1..=9).map(|n| format!(", sum(u{n}), count(u{n})")).collect();
+    let values: String = (1..=9).map(|n| format!(", coalesce(sum(u{n}), 0), count(u{n})")).collect();
     client
         .execute(
             &format!(
@@ -177,10 +177,13 @@ async fn load(client: &deadpool_postgres::Client, answers: i64) {
         )
         .await
         .unwrap();
-    client
-        .batch_execute("VACUUM ANALYZE survey_tally; VACUUM ANALYZE survey_profile_tally; VACUUM ANALYZE event")
-        .await
-        .unwrap();
+    // One statement each: VACUUM refuses to run in a transaction.
+    for table in ["survey_tally", "survey_profile_tally", "event"] {
+        client
+            .batch_execute(&format!("VACUUM ANALYZE {table}"))
+            .await
+            .unwrap();
+    }
 }
 
 /// The nine elements' sums and counts from the tallies: what the IKM needs.
