@@ -119,7 +119,8 @@ async fn load(client: &deadpool_postgres::Client, answers: i64) {
     // 2 + (i + j + k) % 3 (a blank for element 4 when (i + j) % 7 = 0).
     let scores: String = (0..9)
         .map(|k| match k {
-            3 => ", CASE WHEN (i + j) % 7 = 0 THEN NULL ELSE 2 + (i + j + 3) % 3 END AS u4".to_owned(),
+            3 => ", CASE WHEN (i + j) % 7 = 0 THEN NULL ELSE 2 + (i + j + 3) % 3 END AS u4"
+                .to_owned(),
             k => format!(", 2 + (i + j + {k}) % 3 AS u{}", k + 1),
         })
         .collect();
@@ -135,7 +136,9 @@ async fn load(client: &deadpool_postgres::Client, answers: i64) {
                FROM k, generate_series(0, r - 1) j)"
     );
     let columns: String = (1..=9).map(|n| format!(", s{n}, c{n}")).collect();
-    let values: String = (1..=9).map(|n| format!(", coalesce(sum(u{n}), 0), count(u{n})")).collect();
+    let values: String = (1..=9)
+        .map(|n| format!(", coalesce(sum(u{n}), 0), count(u{n})"))
+        .collect();
     client
         .execute(
             &format!(

@@ -69,7 +69,11 @@ pub fn pushed(body: &Value) -> std::result::Result<Pushed, String> {
 
 /// Keeps the complaints of `device` whose events the caller's transaction
 /// has just inserted; `at` is each event's time.
-pub async fn add_new(tx: &Transaction<'_>, device: &str, new: &[(&str, &str, Pushed)]) -> Result<()> {
+pub async fn add_new(
+    tx: &Transaction<'_>,
+    device: &str,
+    new: &[(&str, &str, Pushed)],
+) -> Result<()> {
     for (event, at, c) in new {
         tx.execute(
             "INSERT INTO complaint (device, reference, event, created_at, channel, category,
@@ -166,7 +170,11 @@ pub async fn list(pool: &Pool, selection: &Selection, keep_days: u32) -> Result<
                  ORDER BY created_at DESC, device, reference LIMIT $3",
                 columns()
             ),
-            &[&selection.status.map(|s| s.code()), &selection.device, &PAGE],
+            &[
+                &selection.status.map(|s| s.code()),
+                &selection.device,
+                &PAGE,
+            ],
         )
         .await?;
     Ok(rows.iter().map(from_row).collect())
@@ -274,7 +282,13 @@ pub async fn set_status(
     tx.execute(
         "INSERT INTO complaint_change (device, reference, status, answer, staff)
          VALUES ($1, $2, $3, $4, $5)",
-        &[&device, &reference.stored(), &status.code(), &answer, &staff],
+        &[
+            &device,
+            &reference.stored(),
+            &status.code(),
+            &answer,
+            &staff,
+        ],
     )
     .await?;
     tx.commit().await?;
@@ -383,7 +397,9 @@ mod tests {
     fn answers_are_bounded_and_an_empty_one_keeps_the_last() {
         assert_eq!(clean_answer("  \r\n ").unwrap(), None);
         assert_eq!(
-            clean_answer(" Sudah\r\ndiperbaiki\u{7} ").unwrap().as_deref(),
+            clean_answer(" Sudah\r\ndiperbaiki\u{7} ")
+                .unwrap()
+                .as_deref(),
             Some("Sudah\ndiperbaiki")
         );
         let err = clean_answer(&"é".repeat(MAX_ANSWER + 1)).unwrap_err();

@@ -127,7 +127,9 @@ pub async fn count(tx: &Transaction<'_>, device: &str, answers: &[Answer]) -> Re
         columns.push(tallies.values().map(|t| t.sum[i] as i64).collect());
         columns.push(tallies.values().map(|t| t.count[i] as i64).collect());
     }
-    let names: Vec<String> = (1..=9).flat_map(|i| [format!("s{i}"), format!("c{i}")]).collect();
+    let names: Vec<String> = (1..=9)
+        .flat_map(|i| [format!("s{i}"), format!("c{i}")])
+        .collect();
     let arrays: String = (0..18).map(|i| format!(", ${}::bigint[]", i + 7)).collect();
     let sql = format!(
         "INSERT INTO survey_tally (device, day, channel, service, unit, responses, {cols})
@@ -145,7 +147,11 @@ pub async fn count(tx: &Transaction<'_>, device: &str, answers: &[Answer]) -> Re
     );
     let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
         vec![&device, &days, &channels, &services, &units, &responses];
-    params.extend(columns.iter().map(|c| c as &(dyn tokio_postgres::types::ToSql + Sync)));
+    params.extend(
+        columns
+            .iter()
+            .map(|c| c as &(dyn tokio_postgres::types::ToSql + Sync)),
+    );
     tx.execute(&sql, &params).await?;
 
     let days: Vec<String> = profiles.keys().map(|k| k.0.0.to_string()).collect();
@@ -280,15 +286,25 @@ pub async fn choices(pool: &Pool) -> Result<Choices> {
     };
     // Bounded: a filter list is for choosing, not a report.
     Ok(Choices {
-        devices: list(client.query("SELECT id FROM device ORDER BY id LIMIT 1000", &[]).await?),
+        devices: list(
+            client
+                .query("SELECT id FROM device ORDER BY id LIMIT 1000", &[])
+                .await?,
+        ),
         services: list(
             client
-                .query("SELECT DISTINCT service FROM survey_tally ORDER BY 1 LIMIT 1000", &[])
+                .query(
+                    "SELECT DISTINCT service FROM survey_tally ORDER BY 1 LIMIT 1000",
+                    &[],
+                )
                 .await?,
         ),
         units: list(
             client
-                .query("SELECT DISTINCT unit FROM survey_tally ORDER BY 1 LIMIT 1000", &[])
+                .query(
+                    "SELECT DISTINCT unit FROM survey_tally ORDER BY 1 LIMIT 1000",
+                    &[],
+                )
                 .await?,
         ),
     })
@@ -322,8 +338,14 @@ mod tests {
             (json!({"channel": "sms"}), "channel"),
             (json!({"day": "30/11/2026"}), "YYYY-MM-DD"),
             (json!({"answers": [4, 4]}), "nine scores"),
-            (json!({"answers": [5, 4, 4, 4, 4, 4, 4, 4, 4]}), "5 is not 1 to 4"),
-            (json!({"answers": [null, null, null, null, null, null, null, null, null]}), "no element"),
+            (
+                json!({"answers": [5, 4, 4, 4, 4, 4, 4, 4, 4]}),
+                "5 is not 1 to 4",
+            ),
+            (
+                json!({"answers": [null, null, null, null, null, null, null, null, null]}),
+                "no element",
+            ),
             (json!({"service": "x".repeat(65)}), "service"),
             (json!({"profile": {"sex": 7}}), "sex 7"),
         ] {

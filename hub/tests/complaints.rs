@@ -53,7 +53,12 @@ fn submit(store: &mut Store, text: &str, contact: Option<&str>) -> complaint::Co
 /// `anjungan sync --json` on the device: its push step.
 fn sync(dev: &tests::Device) -> Value {
     let out = dev.run("anjungan", &["sync", "--json"]);
-    assert!(out.status.success(), "{}{}", tests::stdout(&out), tests::stderr(&out));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        tests::stdout(&out),
+        tests::stderr(&out)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     v["push"].clone()
 }
@@ -70,8 +75,16 @@ fn a_status_set_on_the_hub_reaches_the_citizens_look_up_on_the_device() {
         &["--staff-token-file", staff_file.to_str().unwrap()],
     );
     let url = server.url();
-    let a = device("kec-a-01", &url, &hub::run(&db, &["device", "add", "kec-a-01"]));
-    let b = device("kec-b-01", &url, &hub::run(&db, &["device", "add", "kec-b-01"]));
+    let a = device(
+        "kec-a-01",
+        &url,
+        &hub::run(&db, &["device", "add", "kec-a-01"]),
+    );
+    let b = device(
+        "kec-b-01",
+        &url,
+        &hub::run(&db, &["device", "add", "kec-b-01"]),
+    );
     let mut store_a = Store::open(&a.path("data/anjungan.db")).unwrap();
     let mut store_b = Store::open(&b.path("data/anjungan.db")).unwrap();
     let mine = submit(
@@ -98,7 +111,10 @@ fn a_status_set_on_the_hub_reaches_the_citizens_look_up_on_the_device() {
     let page_url = format!("{url}/complaints/kec-a-01:{}", mine.reference);
     let (status, page) = staff::get(&page_url, Some(&token));
     assert_eq!(status, 200, "{page}");
-    assert!(page.contains("Antrean &lt;script&gt;alert(1)&lt;/script&gt; terlalu lama"), "{page}");
+    assert!(
+        page.contains("Antrean &lt;script&gt;alert(1)&lt;/script&gt; terlalu lama"),
+        "{page}"
+    );
     assert!(!page.contains("<script>alert"), "{page}");
     assert!(page.contains("warga@example.id"));
     let csrf = staff::csrf_of(&page);
@@ -129,30 +145,56 @@ fn a_status_set_on_the_hub_reaches_the_citizens_look_up_on_the_device() {
     assert!(body.contains("at most 2000"), "{body}");
     let (status, location, _) = post(Some(&token), form(&csrf));
     assert_eq!(status, 303);
-    assert_eq!(location, format!("/complaints/kec-a-01:{}", mine.reference.stored()));
+    assert_eq!(
+        location,
+        format!("/complaints/kec-a-01:{}", mine.reference.stored())
+    );
     let (_, page) = staff::get(&page_url, Some(&token));
-    assert!(page.contains("Sudah ditangani &lt;b&gt;petugas&lt;/b&gt;"), "{page}");
+    assert!(
+        page.contains("Sudah ditangani &lt;b&gt;petugas&lt;/b&gt;"),
+        "{page}"
+    );
 
     // Before its sync the device knows nothing; after it, the citizen's
     // look-up (the kiosk's and the portal's) shows the hub's answer.
-    let before = complaint::look_up(&store_a, &mine.reference.to_string()).unwrap().unwrap();
+    let before = complaint::look_up(&store_a, &mine.reference.to_string())
+        .unwrap()
+        .unwrap();
     assert_eq!(before.status, Status::Received);
     let push = sync(&a);
     assert!(
-        push["message"].as_str().unwrap().contains("1 complaints got the hub's answer"),
+        push["message"]
+            .as_str()
+            .unwrap()
+            .contains("1 complaints got the hub's answer"),
         "{push}"
     );
-    let after = complaint::look_up(&store_a, &mine.reference.to_string()).unwrap().unwrap();
+    let after = complaint::look_up(&store_a, &mine.reference.to_string())
+        .unwrap()
+        .unwrap();
     assert_eq!(after.status, Status::Answered);
     assert_eq!(after.note.as_deref(), Some(answer));
-    let untouched = complaint::look_up(&store_a, &other.reference.to_string()).unwrap().unwrap();
+    let untouched = complaint::look_up(&store_a, &other.reference.to_string())
+        .unwrap()
+        .unwrap();
     assert_eq!(untouched.status, Status::Received);
     // Asked again, nothing new; the other device gets nothing of this.
-    assert!(!sync(&a)["message"].as_str().unwrap().contains("hub's answer"));
-    let (status, updates) = staff::get(&format!("{url}/v1/complaints/updates?since=0"), Some(&token));
+    assert!(
+        !sync(&a)["message"]
+            .as_str()
+            .unwrap()
+            .contains("hub's answer")
+    );
+    let (status, updates) = staff::get(
+        &format!("{url}/v1/complaints/updates?since=0"),
+        Some(&token),
+    );
     assert_eq!(status, 401, "a staff token is no device's: {updates}");
     let b_token = std::fs::read_to_string(b.path("hub.token")).unwrap();
-    let (_, updates) = staff::get(&format!("{url}/v1/complaints/updates?since=0"), Some(b_token.trim()));
+    let (_, updates) = staff::get(
+        &format!("{url}/v1/complaints/updates?since=0"),
+        Some(b_token.trim()),
+    );
     assert_eq!(updates, r#"{"updates":[],"more":false}"#);
 
     // Closed later without a new answer: the answer stays.
@@ -164,8 +206,13 @@ fn a_status_set_on_the_hub_reaches_the_citizens_look_up_on_the_device() {
     ];
     assert_eq!(post(Some(&token), closed).0, 303);
     sync(&a);
-    let done = complaint::look_up(&store_a, &mine.reference.to_string()).unwrap().unwrap();
-    assert_eq!((done.status, done.note.as_deref()), (Status::Closed, Some(answer)));
+    let done = complaint::look_up(&store_a, &mine.reference.to_string())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (done.status, done.note.as_deref()),
+        (Status::Closed, Some(answer))
+    );
     let history = complaint::history(&store_a, &mine.reference).unwrap();
     assert_eq!(
         history.iter().map(|h| h.status).collect::<Vec<_>>(),
@@ -181,7 +228,12 @@ fn a_status_set_on_the_hub_reaches_the_citizens_look_up_on_the_device() {
     let server = Hub::start_with(
         &db,
         "127.0.0.1:0",
-        &["--staff-token-file", staff_file.to_str().unwrap(), "--keep-contact-days", "1"],
+        &[
+            "--staff-token-file",
+            staff_file.to_str().unwrap(),
+            "--keep-contact-days",
+            "1",
+        ],
     );
     let (_, page) = staff::get(
         &format!("{}/complaints/kec-a-01:{}", server.url(), mine.reference),
@@ -189,7 +241,11 @@ fn a_status_set_on_the_hub_reaches_the_citizens_look_up_on_the_device() {
     );
     assert!(!page.contains("warga@example.id"), "{page}");
     let events = std::process::Command::new("psql")
-        .args([&db, "-tAc", "SELECT count(*) FROM event WHERE body ? 'contact'"])
+        .args([
+            &db,
+            "-tAc",
+            "SELECT count(*) FROM event WHERE body ? 'contact'",
+        ])
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&events.stdout).trim(), "0");
@@ -204,13 +260,23 @@ fn staff_pages_are_closed_without_the_staff_token() {
 
     // Without --staff-token-file the pages are closed to everyone.
     let closed = Hub::start(&db, "127.0.0.1:0");
-    assert_eq!(staff::get(&format!("{}/ikm", closed.url()), Some(&token)).0, 503);
+    assert_eq!(
+        staff::get(&format!("{}/ikm", closed.url()), Some(&token)).0,
+        503
+    );
     drop(closed);
 
     // A short token is refused at start, saying how to make one.
     std::fs::write(dir.path().join("short"), "abc").unwrap();
     let out = std::process::Command::new(hub::PROGRAM)
-        .args(["--database", &db, "serve", "--listen", "127.0.0.1:0", "--staff-token-file"])
+        .args([
+            "--database",
+            &db,
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--staff-token-file",
+        ])
         .arg(dir.path().join("short"))
         .output()
         .unwrap();
@@ -223,14 +289,26 @@ fn staff_pages_are_closed_without_the_staff_token() {
         &["--staff-token-file", staff_file.to_str().unwrap()],
     );
     let url = server.url();
-    for path in ["/ikm", "/ikm.json", "/complaints", "/complaints/kec-a-01:ADU-2222-2222"] {
+    for path in [
+        "/ikm",
+        "/ikm.json",
+        "/complaints",
+        "/complaints/kec-a-01:ADU-2222-2222",
+    ] {
         let (status, body) = staff::get(&format!("{url}{path}"), None);
         assert_eq!(status, 401, "{path}");
         assert!(body.contains("name=\"token\""), "a login form: {body}");
-        assert_eq!(staff::get(&format!("{url}{path}"), Some(&"x".repeat(64))).0, 401);
+        assert_eq!(
+            staff::get(&format!("{url}{path}"), Some(&"x".repeat(64))).0,
+            401
+        );
     }
     assert_eq!(
-        staff::get(&format!("{url}/complaints/kec-a-01:ADU-2222-2222"), Some(&token)).0,
+        staff::get(
+            &format!("{url}/complaints/kec-a-01:ADU-2222-2222"),
+            Some(&token)
+        )
+        .0,
         404
     );
 
@@ -250,7 +328,10 @@ fn staff_pages_are_closed_without_the_staff_token() {
         .unwrap();
     assert_eq!(r.headers()["location"], "/ikm");
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
     let pair = cookie.split(';').next().unwrap().to_owned();
     let r = staff::client()
         .get(format!("{url}/ikm"))

@@ -99,9 +99,19 @@ fn the_region_report_is_the_devices_report_for_the_same_answers() {
             "from=2026-03-01&to=2026-06-30",
         ),
         (vec!["--channel", "paper"], "channel=paper"),
-        (vec!["--service", "akta-kelahiran"], "service=akta-kelahiran"),
         (
-            vec!["--channel", "portal", "--service", "izin-usaha", "--from", "2026-07-01"],
+            vec!["--service", "akta-kelahiran"],
+            "service=akta-kelahiran",
+        ),
+        (
+            vec![
+                "--channel",
+                "portal",
+                "--service",
+                "izin-usaha",
+                "--from",
+                "2026-07-01",
+            ],
             "channel=portal&service=izin-usaha&from=2026-07-01",
         ),
         (vec!["--lang", "en"], "lang=en"),

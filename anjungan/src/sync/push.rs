@@ -14,9 +14,9 @@ use serde::Serialize;
 use super::{Failure, Http};
 use crate::Result;
 use crate::config::SyncConfig;
-use crate::voice::complaint::{self, HubUpdate};
 use crate::outbox::{self, Event, Policy};
 use crate::store::Store;
+use crate::voice::complaint::{self, HubUpdate};
 
 /// Events in one request: a batch of long complaints stays far below the
 /// hub's body limit, and one request is quick on a slow link.
@@ -126,17 +126,18 @@ fn fetch_answers(
             "{}/v1/complaints/updates?since={since}",
             hub.trim_end_matches('/')
         );
-        let page: Updates = match http
-            .get_authorized(&url, token, MAX_ANSWERS_BODY)
-            .and_then(|bytes| {
-                serde_json::from_slice(&bytes).map_err(|e| Failure::Truncated {
-                    url: url.clone(),
-                    cause: format!("not the hub's list of answers: {e}"),
-                })
-            }) {
-            Ok(page) => page,
-            Err(failure) => return Ok(Err(failure)),
-        };
+        let page: Updates =
+            match http
+                .get_authorized(&url, token, MAX_ANSWERS_BODY)
+                .and_then(|bytes| {
+                    serde_json::from_slice(&bytes).map_err(|e| Failure::Truncated {
+                        url: url.clone(),
+                        cause: format!("not the hub's list of answers: {e}"),
+                    })
+                }) {
+                Ok(page) => page,
+                Err(failure) => return Ok(Err(failure)),
+            };
         applied += complaint::apply_hub_updates(store, &page.updates)? as u64;
         if !page.more || page.updates.is_empty() {
             break;

@@ -109,7 +109,10 @@ fn parse_id(id: &str) -> Option<(String, Reference)> {
         && device
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
-    Some((device.to_owned(), Reference::parse(reference).filter(|_| ok)?))
+    Some((
+        device.to_owned(),
+        Reference::parse(reference).filter(|_| ok)?,
+    ))
 }
 
 pub async fn complaint(
@@ -130,7 +133,9 @@ async fn show(web: &Web, staff: &Staff, id: &str, lang: Lang, problem: Option<St
     {
         Ok(Some(f)) => f,
         Ok(None) => {
-            return failure(crate::Error::NoSuchComplaint(format!("{device}:{reference}")));
+            return failure(crate::Error::NoSuchComplaint(format!(
+                "{device}:{reference}"
+            )));
         }
         Err(e) => return failure(e),
     };
@@ -219,12 +224,36 @@ pub async fn set_status(
         return failure(crate::Error::NoSuchComplaint(id.chars().take(80).collect()));
     };
     let Some(status) = status_of(&form.status) else {
-        return show(&web, &staff, &id, lang, Some(lang.choose("Pilih status dari daftar.", "Choose a status from the list.").into())).await;
+        return show(
+            &web,
+            &staff,
+            &id,
+            lang,
+            Some(
+                lang.choose(
+                    "Pilih status dari daftar.",
+                    "Choose a status from the list.",
+                )
+                .into(),
+            ),
+        )
+        .await;
     };
-    match complaints::set_status(&web.pool, &device, &reference, status, Some(&form.answer), &staff.name).await {
+    match complaints::set_status(
+        &web.pool,
+        &device,
+        &reference,
+        status,
+        Some(&form.answer),
+        &staff.name,
+    )
+    .await
+    {
         // Back to the page it came from, which is ours: never a redirect
         // the request chose.
-        Ok(()) => Redirect::to(&href(&device, &reference.stored().to_owned(), lang)).into_response(),
+        Ok(()) => {
+            Redirect::to(&href(&device, &reference.stored().to_owned(), lang)).into_response()
+        }
         Err(crate::Error::BadInput(why)) => show(&web, &staff, &id, lang, Some(why)).await,
         Err(e) => failure(e),
     }

@@ -123,7 +123,11 @@ impl FromRequestParts<Arc<Web>> for Staff {
                 name: "staff".into(),
                 csrf: hex(&Sha256::digest(format!("csrf:{token}").as_bytes())),
             }),
-            _ => Err(login_page(StatusCode::UNAUTHORIZED, parts.uri.path(), false)),
+            _ => Err(login_page(
+                StatusCode::UNAUTHORIZED,
+                parts.uri.path(),
+                false,
+            )),
         }
     }
 }
@@ -137,10 +141,12 @@ fn hex(bytes: &[u8]) -> String {
 fn own_page(next: &str) -> &str {
     const PAGES: [&str; 2] = ["/ikm", "/complaints"];
     let path = next.split(['?', '#', '\\']).next().unwrap_or("");
-    let ours = PAGES
-        .iter()
-        .any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')))
-        && !path.contains("//")
+    let ours = PAGES.iter().any(|p| {
+        path == *p
+            || path
+                .strip_prefix(p)
+                .is_some_and(|rest| rest.starts_with('/'))
+    }) && !path.contains("//")
         && path.bytes().all(|b| b.is_ascii_graphic());
     if ours { path } else { "/complaints" }
 }
@@ -205,7 +211,11 @@ mod tests {
 
     #[test]
     fn short_tokens_are_refused_and_only_the_token_admits() {
-        assert!(Guard::new(Some("short")).unwrap_err().contains("openssl rand"));
+        assert!(
+            Guard::new(Some("short"))
+                .unwrap_err()
+                .contains("openssl rand")
+        );
         let g = Guard::new(Some(&format!("{}\n", "a".repeat(40)))).unwrap();
         assert!(g.admits(&"a".repeat(40)));
         assert!(!g.admits(&"a".repeat(39)));

@@ -195,8 +195,23 @@ mod tests {
         assert_eq!(f("", "", "").selection().unwrap(), Selection::default());
         let s = f("2026-01-01", "2026-06-30", "paper").selection().unwrap();
         assert_eq!(s.channel, Some(Channel::Paper));
-        assert!(f("1/1/2026", "", "").selection().unwrap_err().contains("YYYY-MM-DD"));
-        assert!(f("", "", "sms").selection().unwrap_err().contains("kiosk, portal or paper"));
-        assert!(f("2026-07-01", "2026-06-30", "").selection().unwrap_err().contains("swap"));
+        assert!(
+            f("1/1/2026", "", "")
+                .selection()
+                .unwrap_err()
+                .contains("YYYY-MM-DD")
+        );
+        assert!(
+            f("", "", "sms")
+                .selection()
+                .unwrap_err()
+                .contains("kiosk, portal or paper")
+        );
+        assert!(
+            f("2026-07-01", "2026-06-30", "")
+                .selection()
+                .unwrap_err()
+                .contains("swap")
+        );
     }
 }

@@ -55,7 +55,11 @@ impl LangQuery {
 }
 
 pub fn lang_of(code: Option<&str>) -> Lang {
-    if code == Some("en") { Lang::En } else { Lang::Id }
+    if code == Some("en") {
+        Lang::En
+    } else {
+        Lang::Id
+    }
 }
 
 const STYLE: &str = "body{font-family:sans-serif;margin:1em auto;max-width:60em;padding:0 1em;line-height:1.4}\

@@ -71,6 +71,9 @@ pub fn encode(s: &str) -> String {
 
 /// The value of the hidden `csrf` input of a page.
 pub fn csrf_of(page: &str) -> String {
-    let at = page.find("name=\"csrf\" value=\"").expect("the page has a form") + 19;
+    let at = page
+        .find("name=\"csrf\" value=\"")
+        .expect("the page has a form")
+        + 19;
     page[at..].split('"').next().unwrap().to_owned()
 }

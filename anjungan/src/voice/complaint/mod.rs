@@ -644,7 +644,12 @@ mod tests {
         let changed = apply_hub_updates(
             &mut s,
             &[
-                update(3, c.reference.stored(), "answered", Some("Sudah diperbaiki.")),
+                update(
+                    3,
+                    c.reference.stored(),
+                    "answered",
+                    Some("Sudah diperbaiki."),
+                ),
                 update(4, "22222222", "closed", None),
                 update(5, c.reference.stored(), "someday", None),
             ],
@@ -660,7 +665,11 @@ mod tests {
         apply_hub_updates(&mut s, &[update(2, c.reference.stored(), "closed", None)]).unwrap();
         assert_eq!(hub_update_mark(&s).unwrap(), 5);
         let closed = find(&s, &c.reference).unwrap().unwrap();
-        assert_eq!(closed.note.as_deref(), Some("Sudah diperbaiki."), "no answer keeps the last");
+        assert_eq!(
+            closed.note.as_deref(),
+            Some("Sudah diperbaiki."),
+            "no answer keeps the last"
+        );
     }
 
     #[test]
