@@ -251,9 +251,7 @@ pub async fn set_status(
     {
         // Back to the page it came from, which is ours: never a redirect
         // the request chose.
-        Ok(()) => {
-            Redirect::to(&href(&device, &reference.stored().to_owned(), lang)).into_response()
-        }
+        Ok(()) => Redirect::to(&href(&device, reference.stored(), lang)).into_response(),
         Err(crate::Error::BadInput(why)) => show(&web, &staff, &id, lang, Some(why)).await,
         Err(e) => failure(e),
     }
