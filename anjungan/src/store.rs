@@ -36,6 +36,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/0012_dashboard.sql")),
         M::up(include_str!("../migrations/0013_sync.sql")),
         M::up(include_str!("../migrations/0014_outbox.sql")),
+        M::up(include_str!("../migrations/0015_complaint_updates.sql")),
     ])
 });
 

@@ -36,6 +36,14 @@ pub enum Error {
     #[error("device {0} is enrolled already; revoke it first to give it a new token")]
     DeviceExists(String),
 
+    /// A staff form's field the hub will not take; the reason says what to do.
+    #[error("{0}")]
+    BadInput(String),
+
+    /// A complaint no device pushed (device/reference).
+    #[error("there is no complaint {0}; pick one from the inbox")]
+    NoSuchComplaint(String),
+
     /// `device revoke` for an id nobody enrolled.
     #[error("there is no device {0}; see the enrolled ones with `anjungan-hub device list`")]
     NoSuchDevice(String),
@@ -76,10 +84,12 @@ impl IntoResponse for Error {
             Error::BadBatch(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::DeviceExists(_)
             | Error::NoSuchDevice(_)
+            | Error::BadInput(_)
             | Error::StaffExists(_)
             | Error::Staff(_)
             | Error::Password(_)
             | Error::Publish(_) => StatusCode::BAD_REQUEST,
+            Error::NoSuchComplaint(_) => StatusCode::NOT_FOUND,
             Error::Blocking(_) => {
                 tracing::error!("{self}");
                 StatusCode::INTERNAL_SERVER_ERROR

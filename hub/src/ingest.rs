@@ -2,6 +2,8 @@
 //! transaction. An event id the hub has already (a retry after a lost
 //! answer) is skipped, so a batch sent twice counts once.
 
+use std::collections::HashSet;
+
 use deadpool_postgres::Pool;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -31,6 +33,16 @@ pub struct Event {
     /// RFC 3339 as sent; PostgreSQL parses it again into `timestamptz`.
     pub at: String,
     pub body: Value,
+    /// A survey's or a complaint's facts, read when the batch is checked.
+    pub voice: Voice,
+}
+
+/// What the hub reads of an event besides keeping it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Voice {
+    Survey(crate::ikm::Answer),
+    Complaint(crate::complaints::Pushed),
+    Other,
 }
 
 /// What a stored batch added.
@@ -66,11 +78,21 @@ pub fn check(batch: Batch) -> Result<Vec<Event>> {
             let id = take("id", |s| plain(s, 100))?;
             let kind = take("kind", |s| plain(s, 40))?;
             let at = take("at", |s| chrono::DateTime::parse_from_rfc3339(s).is_ok())?;
+            let body = Value::Object(fields);
+            // A survey or complaint the region could not count or answer
+            // is refused now, naming the event, rather than kept unread.
+            let voice = match kind.as_str() {
+                "survey" => crate::ikm::answer(&body).map(Voice::Survey),
+                "complaint" => crate::complaints::pushed(&body).map(Voice::Complaint),
+                _ => Ok(Voice::Other),
+            }
+            .map_err(|why| Error::BadBatch(format!("event {i} ({kind}): {why}")))?;
             Ok(Event {
                 id,
                 kind,
                 at,
-                body: Value::Object(fields),
+                body,
+                voice,
             })
         })
         .collect()
@@ -145,15 +167,33 @@ pub async fn store(
     let ats: Vec<&str> = events.iter().map(|e| e.at.as_str()).collect();
     let bodies: Vec<String> = events.iter().map(|e| e.body.to_string()).collect();
     // One statement for the whole batch: unnest turns the arrays into rows.
-    let stored = tx
-        .execute(
+    let inserted: HashSet<String> = tx
+        .query(
             "INSERT INTO event (device, id, kind, at, body)
              SELECT $1, e.id, e.kind, e.at::timestamptz, e.body::jsonb
              FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS e (id, kind, at, body)
-             ON CONFLICT (device, id) DO NOTHING",
+             ON CONFLICT (device, id) DO NOTHING
+             RETURNING id",
             &[&device, &ids, &kinds, &ats, &bodies],
         )
-        .await?;
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let stored = inserted.len() as u64;
+    // Only what this transaction inserted is counted: an event the hub had
+    // (a retried batch) was counted when it first came.
+    let mut answers = Vec::new();
+    let mut complaints = Vec::new();
+    for e in events.iter().filter(|e| inserted.contains(&e.id)) {
+        match &e.voice {
+            Voice::Survey(a) => answers.push(a.clone()),
+            Voice::Complaint(c) => complaints.push((e.id.as_str(), e.at.as_str(), c.clone())),
+            Voice::Other => {}
+        }
+    }
+    crate::ikm::count(&tx, device, &answers).await?;
+    crate::complaints::add_new(&tx, device, &complaints).await?;
     let agent: Option<String> = agent.map(|a| a.chars().take(100).collect());
     tx.execute(
         "UPDATE device SET last_contact = now(), last_agent = coalesce($2, last_agent) WHERE id = $1",
@@ -203,14 +243,16 @@ mod tests {
     fn an_event_keeps_its_own_fields_apart_from_id_kind_and_at() {
         let events = check(batch(json!([{
             "id": "0193a1b2-0000-7000-8000-000000000001", "kind": "survey",
-            "at": "2026-12-01T01:00:00Z", "channel": "kiosk", "answers": [4, 3, null]
+            "at": "2026-12-01T01:00:00Z", "channel": "kiosk", "day": "2026-12-01",
+            "answers": [4, 3, null, 4, 4, 4, 4, 4, 4]
         }])))
         .unwrap();
         assert_eq!(events[0].kind, "survey");
         assert_eq!(
             events[0].body,
-            json!({"channel": "kiosk", "answers": [4, 3, null]})
+            json!({"channel": "kiosk", "day": "2026-12-01", "answers": [4, 3, null, 4, 4, 4, 4, 4, 4]})
         );
+        assert!(matches!(events[0].voice, Voice::Survey(_)));
     }
 
     #[test]
@@ -232,6 +274,10 @@ mod tests {
             (
                 json!({"id": 7, "kind": "alert", "at": "2026-12-01T01:00:00Z"}),
                 "event 1: id 7",
+            ),
+            (
+                json!({"id": "s", "kind": "survey", "at": "2026-12-01T01:00:00Z", "answers": [4]}),
+                "event 1 (survey): a survey needs its channel",
             ),
         ] {
             let err = check(batch(json!([good, bad]))).unwrap_err().to_string();

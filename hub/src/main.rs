@@ -33,6 +33,10 @@ enum Command {
         /// Mark login cookies Secure on every request (behind TLS); without it, only on requests whose proxy sends X-Forwarded-Proto: https.
         #[arg(long)]
         secure_cookies: bool,
+        /// Days a complaint's contact is kept, as the devices' [voice]
+        /// keep_contact_days.
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        keep_contact_days: u32,
     },
     /// Staff who may log in to the region's pages.
     Staff {
@@ -114,6 +118,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         Command::Serve {
             listen,
             secure_cookies,
+            keep_contact_days,
             ..
         } => {
             let listener = tokio::net::TcpListener::bind(listen)
@@ -121,7 +126,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot listen on {listen}; is another hub there?"))?;
             // Tests read the port from this line when they asked for port 0.
             tracing::info!("listening on {}", listener.local_addr()?);
-            let options = hub::Options { secure_cookies };
+            let options = hub::Options {
+                secure_cookies,
+                keep_contact_days,
+            };
             hub::serve(listener, pool, options, shutdown()).await?;
         }
         Command::Staff { command } => match command {

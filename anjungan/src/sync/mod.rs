@@ -199,11 +199,18 @@ pub fn run_push(
         Err(failure) => (Err(failure), 0, 0),
     };
     Ok(match result {
-        Ok(Pushed { sent, waiting }) => {
-            let message = match waiting {
+        Ok(Pushed {
+            sent,
+            waiting,
+            answers,
+        }) => {
+            let mut message = match waiting {
                 0 => format!("the hub took {sent} events; none wait"),
                 _ => format!("the hub took {sent} events; {waiting} wait for the next run"),
             };
+            if answers > 0 {
+                message.push_str(&format!("; {answers} complaints got the hub's answer"));
+            }
             let state = state::record_ok(store, Step::Push, now, interval, &message)?;
             let outcome = if sent == 0 { "nothing" } else { "pushed" };
             report(outcome, None, message, requests, bytes, Some(state))

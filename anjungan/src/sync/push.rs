@@ -21,6 +21,7 @@ use crate::Result;
 use crate::config::SyncConfig;
 use crate::outbox::{self, Event, Policy};
 use crate::store::Store;
+use crate::voice::complaint::{self, HubUpdate};
 
 /// Events in one request: a batch of long complaints stays far below the
 /// hub's body limit, and one request is quick on a slow link.
@@ -31,6 +32,11 @@ pub const MAX_BATCHES: usize = 50;
 /// Longest token file read: a token is a line of hex.
 const MAX_TOKEN: u64 = 1024;
 
+/// Pages of complaint answers fetched in one run (of the hub's 200 each).
+pub const MAX_ANSWER_PAGES: usize = 50;
+/// Largest page of answers read: 200 answers of 2,000 characters.
+const MAX_ANSWERS_BODY: usize = 4 * 1024 * 1024;
+
 /// What a push did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pushed {
@@ -38,6 +44,15 @@ pub struct Pushed {
     pub sent: u64,
     /// Events still waiting after it (more than one run's worth).
     pub waiting: u64,
+    /// This device's complaints whose status or answer the hub changed,
+    /// applied in this run.
+    pub answers: u64,
+}
+
+#[derive(serde::Deserialize)]
+struct Updates {
+    updates: Vec<HubUpdate>,
+    more: bool,
 }
 
 #[derive(Serialize)]
@@ -64,6 +79,7 @@ pub fn push(
         return Ok(Ok(Pushed {
             sent: 0,
             waiting: 0,
+            answers: 0,
         }));
     };
     let url = format!("{}/v1/events", hub.trim_end_matches('/'));
@@ -92,7 +108,53 @@ pub fn push(
         sent += outbox::mark_sent(store, &events)? as u64;
     }
     let waiting = outbox::waiting(store)?.iter().map(|(_, n)| *n as u64).sum();
-    Ok(Ok(Pushed { sent, waiting }))
+    // After the events: a complaint the hub has just taken can already
+    // carry an answer, and the hub only answers about complaints it has.
+    let answers = match fetch_answers(store, hub, &token, http)? {
+        Ok(n) => n,
+        Err(failure) => return Ok(Err(failure)),
+    };
+    Ok(Ok(Pushed {
+        sent,
+        waiting,
+        answers,
+    }))
+}
+
+/// Fetches the hub's statuses and answers to this device's complaints
+/// after the last one applied, page by page, each page applied (with its
+/// number) in one transaction: a fetch cut short resumes where it stopped.
+fn fetch_answers(
+    store: &mut Store,
+    hub: &str,
+    token: &str,
+    http: &Http,
+) -> Result<Result<u64, Failure>> {
+    let mut applied = 0;
+    for _ in 0..MAX_ANSWER_PAGES {
+        let since = complaint::hub_update_mark(store)?;
+        let url = format!(
+            "{}/v1/complaints/updates?since={since}",
+            hub.trim_end_matches('/')
+        );
+        let page: Updates =
+            match http
+                .get_authorized(&url, token, MAX_ANSWERS_BODY)
+                .and_then(|bytes| {
+                    serde_json::from_slice(&bytes).map_err(|e| Failure::Truncated {
+                        url: url.clone(),
+                        cause: format!("not the hub's list of answers: {e}"),
+                    })
+                }) {
+                Ok(page) => page,
+                Err(failure) => return Ok(Err(failure)),
+            };
+        applied += complaint::apply_hub_updates(store, &page.updates)? as u64;
+        if !page.more || page.updates.is_empty() {
+            break;
+        }
+    }
+    Ok(Ok(applied))
 }
 
 fn read_token(path: &Path) -> Result<String, Failure> {

@@ -21,16 +21,25 @@ h1{font-size:1.35em;margin:.4em 0}\
 button,input{font:inherit;padding:.45em .6em;margin:.15em 0}\
 button{background:#0a5;color:#fff;border:0;border-radius:4px;cursor:pointer}button.quiet{background:#567}\
 form.inline{display:inline}label{display:block;margin-top:.4em}\
-.err{border-color:#b00;background:#fee}.bad{color:#b00;font-weight:bold}small{color:#555}";
+.err{border-color:#b00;background:#fee}.bad{color:#b00;font-weight:bold}small{color:#555}\
+form.filters label{display:inline-block;margin:0 1em .5em 0}.text{white-space:pre-wrap}";
 
 /// The pages in the menu: path, Indonesian and English names.
 pub const PAGES: &[(&str, &str, &str)] = &[
     ("/", "Armada perangkat", "Fleet"),
     ("/catalog", "Katalog", "Catalog"),
+    ("/ikm", "IKM wilayah", "Region IKM"),
+    ("/complaints", "Pengaduan", "Complaints"),
 ];
 
 /// A page without the menu (the login, refusals).
 pub fn bare(lang: Lang, title: &str, body: Markup) -> Markup {
+    bare_styled(lang, title, "", body)
+}
+
+/// [`bare`] with a page's own style after the shell's (a constant of
+/// ours, never a request's text).
+fn bare_styled(lang: Lang, title: &str, extra_style: &'static str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
@@ -38,7 +47,7 @@ pub fn bare(lang: Lang, title: &str, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " – Anjungan Hub" }
-                style { (PreEscaped(STYLE)) }
+                style { (PreEscaped(STYLE)) (PreEscaped(extra_style)) }
             }
             body { (body) }
         }
@@ -47,11 +56,23 @@ pub fn bare(lang: Lang, title: &str, body: Markup) -> Markup {
 
 /// A page behind the login: `current` is its path in [`PAGES`].
 pub fn page(staff: &Staff, current: &str, title: &str, body: Markup) -> Markup {
+    page_styled(staff, current, title, "", body)
+}
+
+/// [`page`] with a page's own style (the IKM report's charts).
+pub fn page_styled(
+    staff: &Staff,
+    current: &str,
+    title: &str,
+    extra_style: &'static str,
+    body: Markup,
+) -> Markup {
     let lang = staff.lang;
     let other = lang.other();
-    bare(
+    bare_styled(
         lang,
         title,
+        extra_style,
         html! {
             header {
                 b { "Anjungan Hub" }

@@ -60,10 +60,16 @@ impl Hub {
     /// Starts `anjungan-hub serve` on `listen` (port 0: any) and waits until
     /// it listens.
     pub fn start(database: &str, listen: &str) -> Hub {
+        Hub::start_with(database, listen, &[])
+    }
+
+    /// As [`Hub::start`], with more arguments to `serve`.
+    pub fn start_with(database: &str, listen: &str, args: &[&str]) -> Hub {
         let mut child = Command::new(PROGRAM)
             .arg("--database")
             .arg(database)
             .args(["serve", "--listen", listen])
+            .args(args)
             .env("RUST_LOG", "warn,hub=info,anjungan_hub=info")
             .stderr(Stdio::piped())
             .spawn()
