@@ -2,18 +2,12 @@
 //! kept in the store as an argon2id hash only, checked at the dashboard's
 //! login. There is no default: until one is set, nobody can log in.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rusqlite::{OptionalExtension, params};
 
 use crate::store::Store;
-use crate::{Error, Result, timestamp};
+use crate::{Error, Result, password, timestamp};
 
-/// Shorter passwords fall to a guessing attack on a stolen database.
-pub const MIN_CHARS: usize = 10;
-/// Hashing cost grows with length: the bound keeps a login form from being
-/// a way to burn the device's CPU.
-pub const MAX_BYTES: usize = 256;
+pub use crate::password::{MAX_BYTES, MIN_CHARS};
 
 /// What a presented password turned out to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,18 +21,8 @@ pub enum Verdict {
 /// Checks a new password's length, then stores its hash in place of any
 /// earlier one. Existing dashboard sessions are the portal's to end.
 pub fn set(store: &Store, password: &str, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
-    let chars = password.chars().count();
-    if chars < MIN_CHARS {
-        return Err(Error::AdminPassword(format!(
-            "the password has {chars} characters; use at least {MIN_CHARS} (a few words are easiest to type)"
-        )));
-    }
-    if password.len() > MAX_BYTES {
-        return Err(Error::AdminPassword(format!(
-            "the password is longer than {MAX_BYTES} bytes; use a shorter one"
-        )));
-    }
-    let hash = hash(password)?;
+    password::check_new(password).map_err(admin)?;
+    let hash = password::hash(password).map_err(admin)?;
     store.run(|conn| {
         conn.execute(
             "INSERT INTO admin_password (slot, hash, set_at) VALUES (1, ?1, ?2)
@@ -60,20 +44,26 @@ pub fn verify(store: &Store, presented: &str) -> Result<Verdict> {
     let Some(stored) = stored(store)? else {
         return Ok(Verdict::NotSet);
     };
-    if presented.len() > MAX_BYTES {
-        return Ok(Verdict::Wrong);
+    match password::matches(&stored, presented) {
+        Ok(true) => Ok(Verdict::Right),
+        Ok(false) => Ok(Verdict::Wrong),
+        Err(e) => Err(Error::AdminPassword(format!(
+            "{}; set the password again with `sudo anjungan admin password`",
+            bare(e)
+        ))),
     }
-    let parsed = PasswordHash::new(&stored).map_err(|e| {
-        Error::AdminPassword(format!(
-            "the stored hash is damaged ({e}); set the password again with `sudo anjungan admin password`"
-        ))
-    })?;
-    Ok(
-        match Argon2::default().verify_password(presented.as_bytes(), &parsed) {
-            Ok(()) => Verdict::Right,
-            Err(_) => Verdict::Wrong,
-        },
-    )
+}
+
+/// The shared module's words, under this module's error.
+fn admin(e: Error) -> Error {
+    Error::AdminPassword(bare(e))
+}
+
+fn bare(e: Error) -> String {
+    match e {
+        Error::Password(message) => message,
+        other => other.to_string(),
+    }
 }
 
 fn stored(store: &Store) -> Result<Option<String>> {
@@ -83,23 +73,6 @@ fn stored(store: &Store) -> Result<Option<String>> {
         })
         .optional()
     })
-}
-
-/// argon2id with the crate's defaults (19 MiB, 2 passes: OWASP's minimum),
-/// a fresh random salt each time.
-fn hash(password: &str) -> Result<String> {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| {
-        Error::AdminPassword(format!(
-            "the kernel's random source failed ({e}); try again"
-        ))
-    })?;
-    let salt = SaltString::encode_b64(&salt)
-        .map_err(|e| Error::AdminPassword(format!("cannot make a salt ({e})")))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| Error::AdminPassword(format!("cannot hash the password ({e})")))
 }
 
 #[cfg(test)]

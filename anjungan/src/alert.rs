@@ -71,6 +71,18 @@ pub fn recent(store: &Store, limit: usize) -> Result<Vec<Alert>> {
     })
 }
 
+/// How many alerts are open (not acknowledged), and when the newest of
+/// them was raised (RFC 3339, UTC).
+pub fn open(store: &Store) -> Result<(u64, Option<String>)> {
+    store.run(|conn| {
+        conn.query_row(
+            "SELECT COUNT(*), MAX(at) FROM alert WHERE acknowledged_at IS NULL",
+            [],
+            |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
+        )
+    })
+}
+
 /// Marks alert `id` as seen; false when there is no open alert with that id.
 pub fn acknowledge<Tz: chrono::TimeZone>(
     store: &Store,

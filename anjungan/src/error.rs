@@ -55,6 +55,11 @@ pub enum Error {
     #[error("the admin token {path}: {problem}")]
     AdminToken { path: PathBuf, problem: String },
 
+    /// A password that is refused or cannot be hashed (`password`); the
+    /// caller's module says whose.
+    #[error("{0}")]
+    Password(String),
+
     /// The dashboard password cannot be set or checked.
     #[error("admin password: {0}")]
     AdminPassword(String),

@@ -16,6 +16,7 @@ pub mod error;
 pub mod lang;
 pub mod metrics;
 pub mod outbox;
+pub mod password;
 pub mod print;
 pub mod queue;
 mod readable_code;

@@ -36,7 +36,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/0012_dashboard.sql")),
         M::up(include_str!("../migrations/0013_sync.sql")),
         M::up(include_str!("../migrations/0014_outbox.sql")),
-        // 0015 is another branch's; this list is renumbered at the merge.
+        M::up(include_str!("../migrations/0015_complaint_updates.sql")),
         M::up(include_str!("../migrations/0016_limits.sql")),
     ])
 });

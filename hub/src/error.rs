@@ -36,9 +36,39 @@ pub enum Error {
     #[error("device {0} is enrolled already; revoke it first to give it a new token")]
     DeviceExists(String),
 
+    /// A staff form's field the hub will not take; the reason says what to do.
+    #[error("{0}")]
+    BadInput(String),
+
+    /// A complaint no device pushed (device/reference).
+    #[error("there is no complaint {0}; pick one from the inbox")]
+    NoSuchComplaint(String),
+
     /// `device revoke` for an id nobody enrolled.
     #[error("there is no device {0}; see the enrolled ones with `anjungan-hub device list`")]
     NoSuchDevice(String),
+
+    /// `staff add` for a name that has a login already.
+    #[error(
+        "staff {0} exists already; remove it first (`anjungan-hub staff remove {0}`) to set a new password"
+    )]
+    StaffExists(String),
+
+    /// `staff remove` for a name nobody added, or a name no login can have.
+    #[error("{0}")]
+    Staff(String),
+
+    /// A password refused (too short, too long) or that cannot be hashed.
+    #[error("{0}")]
+    Password(String),
+
+    /// A catalog `catalog publish` refuses: the reason a device would give.
+    #[error("not published: {0}")]
+    Publish(String),
+
+    /// Work handed to a thread of its own (argon2) did not come back.
+    #[error("internal error: {0}; try again")]
+    Blocking(#[from] tokio::task::JoinError),
 }
 
 impl IntoResponse for Error {
@@ -52,7 +82,18 @@ impl IntoResponse for Error {
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::WrongDevice { .. } => StatusCode::FORBIDDEN,
             Error::BadBatch(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::DeviceExists(_) | Error::NoSuchDevice(_) => StatusCode::BAD_REQUEST,
+            Error::DeviceExists(_)
+            | Error::NoSuchDevice(_)
+            | Error::BadInput(_)
+            | Error::StaffExists(_)
+            | Error::Staff(_)
+            | Error::Password(_)
+            | Error::Publish(_) => StatusCode::BAD_REQUEST,
+            Error::NoSuchComplaint(_) => StatusCode::NOT_FOUND,
+            Error::Blocking(_) => {
+                tracing::error!("{self}");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         };
         let line = match status {
             StatusCode::SERVICE_UNAVAILABLE => {

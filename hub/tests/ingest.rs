@@ -29,7 +29,7 @@ fn a_batch_sent_twice_counts_once_and_only_enrolled_devices_push() {
     let client = http.client();
     let batch = json!({"device": "kec-a-01", "events": [
         {"id": "e1", "kind": "alert", "at": "2026-12-01T01:00:00Z", "alert": "call-staff"},
-        {"id": "e2", "kind": "survey", "at": "2026-12-01T01:00:05+07:00", "answers": [4, 4, 3, 4, 4, 4, 4, 4, null]},
+        {"id": "e2", "kind": "survey", "at": "2026-12-01T01:00:05+07:00", "channel": "kiosk", "day": "2026-12-01", "answers": [4, 4, 3, 4, 4, 4, 4, 4, null]},
     ]});
     let post = |token: Option<&str>, body: &serde_json::Value| {
         let mut r = client

@@ -208,6 +208,29 @@ pub fn generation(store: &Store) -> Result<i64> {
     })
 }
 
+/// What is installed, without reading the bundle; `None` on the demo
+/// catalog.
+pub fn installed(store: &Store) -> Result<Option<Installed>> {
+    store.run(|conn| {
+        conn.query_row(
+            "SELECT generation, published, region_name, services, installed_at, source
+             FROM catalog WHERE slot = 1",
+            [],
+            |r| {
+                Ok(Installed {
+                    generation: r.get(0)?,
+                    published: r.get(1)?,
+                    region_name: r.get(2)?,
+                    services: r.get::<_, i64>(3)? as usize,
+                    installed_at: r.get(4)?,
+                    source: r.get(5)?,
+                })
+            },
+        )
+        .optional()
+    })
+}
+
 /// The installed catalog, or the built-in demo catalog on a fresh device.
 pub fn load(store: &Store) -> Result<Catalog> {
     let row = store.run(|conn| {

@@ -18,8 +18,8 @@ use chrono::{DateTime, FixedOffset};
 pub(crate) use bundle::is_slug;
 pub use bundle::{MAX_BUNDLE_BYTES, Refusal, parse, to_json};
 pub use installed::{
-    Installed, Signed, generation, history, import, import_signed, install, load, set_etag, signed,
-    signed_mark,
+    Installed, Signed, generation, history, import, import_signed, install, installed, load,
+    set_etag, signed, signed_mark,
 };
 pub use model::{Announcement, Bundle, Category, Fee, Hours, Office, Service, Text};
 pub use watch::{Fresh, Watcher};

@@ -119,6 +119,25 @@ impl Http {
         Ok(Got::Body { etag, bytes })
     }
 
+    /// GETs `url` with the bearer `token` (the hub's answers to this
+    /// device), reading at most `limit` bytes; anything but a 2xx is a
+    /// failure.
+    pub fn get_authorized(&self, url: &str, token: &str, limit: usize) -> Result<Vec<u8>, Failure> {
+        self.requests.set(self.requests.get() + 1);
+        let response = self
+            .client
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .map_err(|e| self.failure(url, &e))?;
+        let status = response.status();
+        let bytes = self.read_bounded(url, response, limit)?;
+        if !status.is_success() {
+            return Err(hub_status(url, status));
+        }
+        Ok(bytes)
+    }
+
     /// POSTs the JSON `body` to `url` with the bearer `token`; any answer
     /// but a 2xx is a failure. The answer's body is read (bounded) and
     /// dropped, so the connection can carry the next batch.
@@ -135,19 +154,7 @@ impl Http {
         let status = response.status();
         self.read_bounded(url, response, 64 * 1024)?;
         if !status.is_success() {
-            return Err(Failure::Status {
-                url: url.to_owned(),
-                status: status.as_u16(),
-                hint: match status.as_u16() {
-                    401 => {
-                        ": enrol this device at the hub (`anjungan-hub device add ID`) and put its token in [sync] token_file"
-                    }
-                    403 => {
-                        ": the token is another device's; check [device] id and [sync] token_file"
-                    }
-                    _ => "",
-                },
-            });
+            return Err(hub_status(url, status));
         }
         Ok(())
     }
@@ -195,6 +202,21 @@ impl Http {
                 cause: chain(e),
             }
         }
+    }
+}
+
+/// A hub's refusal, with what to do about the usual ones.
+fn hub_status(url: &str, status: StatusCode) -> Failure {
+    Failure::Status {
+        url: url.to_owned(),
+        status: status.as_u16(),
+        hint: match status.as_u16() {
+            401 => {
+                ": enrol this device at the hub (`anjungan-hub device add ID`) and put its token in [sync] token_file"
+            }
+            403 => ": the token is another device's; check [device] id and [sync] token_file",
+            _ => "",
+        },
     }
 }
 

@@ -18,6 +18,7 @@ pub mod pull;
 pub mod push;
 pub mod signature;
 pub mod state;
+pub mod status;
 
 use std::time::Duration;
 
@@ -29,6 +30,7 @@ pub use http::Http;
 pub use pull::Pulled;
 pub use push::Pushed;
 pub use state::{Step, StepState};
+pub use status::Status;
 
 use crate::Result;
 use crate::config::SyncConfig;
@@ -154,13 +156,14 @@ pub fn run_pull(
 
 /// Runs the push now (or, with `when_due`, only if its next try is due)
 /// and records how it went. `device` is `[device] id`, which the hub checks
-/// against the token.
+/// against the token; `status` goes with the first request.
 pub fn run_push(
     store: &mut Store,
     config: &SyncConfig,
     device: &str,
     now: DateTime<Utc>,
     when_due: bool,
+    status: Option<&Status>,
 ) -> Result<StepReport> {
     let report = |outcome, reason, message: String, requests, bytes, state| StepReport {
         outcome,
@@ -190,17 +193,24 @@ pub fn run_push(
     let interval = interval(config);
     let (result, requests, bytes) = match Http::new(config) {
         Ok(http) => {
-            let result = push::push(store, config, device, &http, now)?;
+            let result = push::push(store, config, device, &http, now, status)?;
             (result, http.requests(), http.bytes())
         }
         Err(failure) => (Err(failure), 0, 0),
     };
     Ok(match result {
-        Ok(Pushed { sent, waiting }) => {
-            let message = match waiting {
+        Ok(Pushed {
+            sent,
+            waiting,
+            answers,
+        }) => {
+            let mut message = match waiting {
                 0 => format!("the hub took {sent} events; none wait"),
                 _ => format!("the hub took {sent} events; {waiting} wait for the next run"),
             };
+            if answers > 0 {
+                message.push_str(&format!("; {answers} complaints got the hub's answer"));
+            }
             let state = state::record_ok(store, Step::Push, now, interval, &message)?;
             let outcome = if sent == 0 { "nothing" } else { "pushed" };
             report(outcome, None, message, requests, bytes, Some(state))

@@ -111,7 +111,7 @@ pub fn sync_config(hub_url: &str, token_file: &Path, timeout_seconds: u32) -> Sy
 pub fn push(store: &mut Store, config: &SyncConfig, device: &str) -> Result<Pushed, String> {
     let http = Http::new(config).map_err(|f| f.to_string())?;
     let now: DateTime<Utc> = (morning() + Duration::days(1)).into();
-    anjungan::sync::push::push(store, config, device, &http, now)
+    anjungan::sync::push::push(store, config, device, &http, now, None)
         .unwrap()
         .map_err(|f| format!("{} ({})", f, f.code()))
 }

@@ -3,10 +3,12 @@
 
 #![allow(dead_code)] // each test file uses its part
 
+pub mod browser;
 pub mod device;
 pub mod hub;
 pub mod postgres;
 pub mod proxy;
+pub mod staff;
 
 /// The hub's event counts per device and kind, read with `anjungan-hub
 /// totals` (the region's own view).

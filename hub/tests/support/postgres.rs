@@ -95,6 +95,26 @@ impl Postgres {
         self.config(name)
     }
 
+    /// Runs `sql` in database `name` with psql (what a test cannot make
+    /// happen otherwise: a device silent for hours).
+    pub fn sql(&self, name: &str, sql: &str) {
+        self.run(
+            "psql",
+            &[
+                "-h",
+                &self.socket_dir().display().to_string(),
+                "-U",
+                "postgres",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                name,
+                "-c",
+                sql,
+            ],
+        );
+    }
+
     fn socket_dir(&self) -> PathBuf {
         self.dir.path().to_owned()
     }

@@ -5,6 +5,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,6 +20,14 @@ pub enum Mode {
 pub struct Proxy {
     pub addr: SocketAddr,
     mode: Arc<Mutex<Mode>>,
+    wire: Arc<Wire>,
+}
+
+/// Bytes that crossed the proxy (head and body), each way.
+#[derive(Default)]
+struct Wire {
+    up: AtomicU64,
+    down: AtomicU64,
 }
 
 impl Proxy {
@@ -26,14 +35,23 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let mode = Arc::new(Mutex::new(Mode::Pass));
-        let shared = mode.clone();
+        let wire = Arc::new(Wire::default());
+        let (shared, counted) = (mode.clone(), wire.clone());
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
-                let mode = shared.clone();
-                std::thread::spawn(move || serve(client, hub, &mode));
+                let (mode, wire) = (shared.clone(), counted.clone());
+                std::thread::spawn(move || serve(client, hub, &mode, &wire));
             }
         });
-        Proxy { addr, mode }
+        Proxy { addr, mode, wire }
+    }
+
+    /// Bytes of HTTP passed so far: (device to hub, hub to device).
+    pub fn bytes(&self) -> (u64, u64) {
+        (
+            self.wire.up.load(Ordering::Relaxed),
+            self.wire.down.load(Ordering::Relaxed),
+        )
     }
 
     pub fn url(&self) -> String {
@@ -46,7 +64,7 @@ impl Proxy {
 }
 
 /// One client connection: request after request while the mode passes.
-fn serve(client: TcpStream, hub: SocketAddr, mode: &Mutex<Mode>) {
+fn serve(client: TcpStream, hub: SocketAddr, mode: &Mutex<Mode>, wire: &Wire) {
     let mut reader = BufReader::new(client.try_clone().unwrap());
     let mut client = client;
     let mut upstream: Option<(TcpStream, BufReader<TcpStream>)> = None;
@@ -70,9 +88,11 @@ fn serve(client: TcpStream, hub: SocketAddr, mode: &Mutex<Mode>) {
                     (s, r)
                 });
                 up.write_all(&request).unwrap();
+                wire.up.fetch_add(request.len() as u64, Ordering::Relaxed);
                 let Some(answer) = read_message(up_reader) else {
                     return;
                 };
+                wire.down.fetch_add(answer.len() as u64, Ordering::Relaxed);
                 if mode == Mode::DropAfterForward {
                     return;
                 }

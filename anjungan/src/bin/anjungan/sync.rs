@@ -22,13 +22,19 @@ pub fn run(args: Args, config: &Config) -> Result<()> {
     let pull = sync::run_pull(&mut store, &config.sync, now, args.when_due)?;
     // After the pull, when [sync] hub_url is set: the events of the device.
     let push: Option<StepReport> = match config.sync.hub_url {
-        Some(_) => Some(sync::run_push(
-            &mut store,
-            &config.sync,
-            &config.device.id,
-            now,
-            args.when_due,
-        )?),
+        Some(_) => {
+            // The device's state for the hub's fleet page, read after the
+            // pull so it names the catalog just installed.
+            let status = sync::status::gather(&store, config, chrono::Local::now().fixed_offset())?;
+            Some(sync::run_push(
+                &mut store,
+                &config.sync,
+                &config.device.id,
+                now,
+                args.when_due,
+                Some(&status),
+            )?)
+        }
         None => None,
     };
     if args.json {

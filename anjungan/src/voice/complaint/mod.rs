@@ -348,6 +348,87 @@ pub fn set_status(
     })
 }
 
+/// A status and answer staff at the region's hub gave one of this
+/// device's complaints (`GET /v1/complaints/updates`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct HubUpdate {
+    /// The hub's number of this change, per device, growing.
+    pub seq: i64,
+    /// As stored (8 symbols).
+    pub reference: String,
+    pub status: String,
+    pub answer: Option<String>,
+    /// RFC 3339, UTC.
+    pub at: String,
+}
+
+/// The hub's number of the last update applied here; 0 before any.
+pub fn hub_update_mark(store: &Store) -> Result<i64> {
+    store.run(|conn| {
+        conn.query_row(
+            "SELECT COALESCE((SELECT seq FROM complaint_update_mark WHERE id = 1), 0)",
+            [],
+            |r| r.get(0),
+        )
+    })
+}
+
+/// Applies the hub's `updates` (oldest first) and keeps the number of the
+/// last, in one transaction: the complaint's status, the answer as its
+/// note (none keeps the last), a history row marked `hub`. An update for
+/// a complaint this device does not have, or with a status or answer this
+/// version does not take, is passed over (the number still moves on, so
+/// it is not asked for again). Returns how many complaints changed.
+pub fn apply_hub_updates(store: &mut Store, updates: &[HubUpdate]) -> Result<usize> {
+    store.transaction(|tx| {
+        let mut changed = 0;
+        let mut mark = None;
+        for u in updates {
+            mark = Some(mark.unwrap_or(u.seq).max(u.seq));
+            let Ok(status) = u.status.parse::<Status>() else {
+                continue;
+            };
+            let note = match u.answer.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+                None => None,
+                Some(a) => match clean(a) {
+                    Ok(a) => Some(a),
+                    Err(_) => continue,
+                },
+            };
+            let Some(reference) = Reference::parse(&u.reference) else {
+                continue;
+            };
+            let at = chrono::DateTime::parse_from_rfc3339(&u.at)
+                .map(|t| timestamp::format(&t))
+                .unwrap_or_else(|_| timestamp::format(&chrono::Utc::now().fixed_offset()));
+            let id: Option<i64> = tx
+                .query_row(
+                    "UPDATE complaint SET status = ?2, note = COALESCE(?3, note), updated_at = ?4
+                     WHERE reference = ?1 RETURNING id",
+                    params![reference.stored(), status.code(), note, at],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(id) = id {
+                tx.execute(
+                    "INSERT INTO complaint_history (complaint, at, status, note, source)
+                     VALUES (?1, ?2, ?3, ?4, 'hub')",
+                    params![id, at, status.code(), note],
+                )?;
+                changed += 1;
+            }
+        }
+        if let Some(seq) = mark {
+            tx.execute(
+                "INSERT INTO complaint_update_mark (id, seq) VALUES (1, ?1)
+                 ON CONFLICT (id) DO UPDATE SET seq = max(seq, excluded.seq)",
+                [seq],
+            )?;
+        }
+        Ok(changed)
+    })
+}
+
 /// Every status change of the complaint, oldest first.
 pub fn history(store: &Store, reference: &Reference) -> Result<Vec<Change>> {
     store.run(|conn| {
@@ -541,6 +622,54 @@ mod tests {
         let e = set_status(&mut s, &unknown, Status::Closed, None, later).unwrap_err();
         assert!(matches!(e, Error::NoSuchComplaint { .. }), "{e}");
         assert!(e.to_string().contains("anjungan complaint list"), "{e}");
+    }
+
+    #[test]
+    fn the_hubs_answers_are_applied_once_and_looked_up() {
+        let (_d, mut s) = store();
+        let c = submit(
+            &mut s,
+            &draft("Toilet rusak", None),
+            at("2026-11-30T09:00:00+07:00"),
+        )
+        .unwrap();
+        assert_eq!(hub_update_mark(&s).unwrap(), 0);
+        let update = |seq, reference: &str, status: &str, answer: Option<&str>| HubUpdate {
+            seq,
+            reference: reference.into(),
+            status: status.into(),
+            answer: answer.map(str::to_owned),
+            at: "2026-12-01T03:00:00Z".into(),
+        };
+        let changed = apply_hub_updates(
+            &mut s,
+            &[
+                update(
+                    3,
+                    c.reference.stored(),
+                    "answered",
+                    Some("Sudah diperbaiki."),
+                ),
+                update(4, "22222222", "closed", None),
+                update(5, c.reference.stored(), "someday", None),
+            ],
+        )
+        .unwrap();
+        assert_eq!(changed, 1);
+        assert_eq!(hub_update_mark(&s).unwrap(), 5);
+        let p = look_up(&s, &c.reference.to_string()).unwrap().unwrap();
+        assert_eq!(p.status, Status::Answered);
+        assert_eq!(p.note.as_deref(), Some("Sudah diperbaiki."));
+        assert_eq!(p.updated_at, "2026-12-01T03:00:00Z");
+        // An older number never moves the mark back.
+        apply_hub_updates(&mut s, &[update(2, c.reference.stored(), "closed", None)]).unwrap();
+        assert_eq!(hub_update_mark(&s).unwrap(), 5);
+        let closed = find(&s, &c.reference).unwrap().unwrap();
+        assert_eq!(
+            closed.note.as_deref(),
+            Some("Sudah diperbaiki."),
+            "no answer keeps the last"
+        );
     }
 
     #[test]

@@ -37,8 +37,8 @@ impl Reference {
         readable_code::normalize(code, LEN).map(Reference)
     }
 
-    /// The eight symbols as stored.
-    pub(crate) fn stored(&self) -> &str {
+    /// The eight symbols as stored (and as the hub keeps them).
+    pub fn stored(&self) -> &str {
         &self.0
     }
 

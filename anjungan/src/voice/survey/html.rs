@@ -32,7 +32,6 @@ pub struct Heading {
 /// The whole page.
 pub fn page(report: &Report, heading: &Heading, lang: Lang) -> String {
     let t = |id: &'static str, en: &'static str| lang.choose(id, en);
-    let ikm = report.ikm();
     let title = t(
         "Laporan Survei Kepuasan Masyarakat",
         "Community Satisfaction Survey Report",
@@ -80,81 +79,7 @@ pub fn page(report: &Report, heading: &Heading, lang: Lang) -> String {
                         dd { (heading.device) ", " (heading.made) }
                     }
                 }
-                @match &ikm {
-                    None => {
-                        p.none { (t("Belum ada jawaban survei untuk pilihan ini.", "There are no survey answers for this selection yet.")) }
-                    }
-                    Some(r) => {
-                        section.result {
-                            div.big {
-                                span.label { "IKM" }
-                                span.value { (format!("{:.2}", r.ikm)) }
-                                span.grade { (t("Mutu", "Grade")) " " (r.grade.letter()) " – " (r.grade.label(lang)) }
-                            }
-                            (grade_scale(r.ikm, lang))
-                            @if !r.complete {
-                                p.warn { (t(
-                                    "Ada unsur tanpa jawaban; IKM dihitung dari unsur yang dijawab.",
-                                    "Some elements have no answers; the IKM is over the elements answered."
-                                )) }
-                            }
-                        }
-                        @let order = report.weakest_first();
-                        @if let (weakest, Some(nrr)) = order[0] {
-                            section.weakest {
-                                h2 { (t("Unsur terlemah", "Weakest element")) }
-                                p {
-                                    strong { "U" (weakest.number()) " " (weakest.name(lang)) }
-                                    ": NRR " (format!("{nrr:.2}"))
-                                    " (" (format!("{:.2}", nrr * 25.0)) ")"
-                                }
-                            }
-                        }
-                        section {
-                            h2 { (t("Nilai per unsur, terlemah dahulu", "Score per element, weakest first")) }
-                            (element_chart(&order, lang))
-                            table {
-                                thead { tr {
-                                    th { (t("Unsur", "Element")) }
-                                    th.n { (t("Jawaban", "Answers")) }
-                                    th.n { "NRR" }
-                                    th.n { (t("NRR × 25", "NRR × 25")) }
-                                } }
-                                tbody {
-                                    @for e in Element::ALL {
-                                        tr {
-                                            td { "U" (e.number()) " " (e.name(lang)) }
-                                            td.n { (report.total.count[e.index()]) }
-                                            @match report.total.nrr(e) {
-                                                Some(n) => { td.n { (format!("{n:.2}")) } td.n { (format!("{:.2}", n * 25.0)) } }
-                                                None => { td.n { "–" } td.n { "–" } }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                        @if report.by_month.len() > 1 {
-                            section {
-                                h2 { (t("IKM per bulan", "IKM per month")) }
-                                (trend_chart(report, lang))
-                            }
-                        }
-                        section {
-                            h2 { (t("Per saluran", "Per channel")) }
-                            (parts_table(report.by_channel.iter().map(|(c, t)| (channel_name(*c, lang).to_owned(), t)), lang))
-                            h2 { (t("Per bulan", "Per month")) }
-                            (parts_table(report.by_month.iter().map(|(m, t)| (m.clone(), t)), lang))
-                        }
-                        section.profile {
-                            h2 { (t("Profil responden", "Respondents' profile")) }
-                            (profile_chart(t("Jenis kelamin", "Sex"), &report.profile.sex, &codes(Sex::ALL, |v| (v.code(), v.label(lang))), lang))
-                            (profile_chart(t("Umur", "Age"), &report.profile.age, &codes(AgeBand::ALL, |v| (v.code(), v.label(lang))), lang))
-                            (profile_chart(t("Pendidikan", "Education"), &report.profile.education, &codes(Education::ALL, |v| (v.code(), v.label(lang))), lang))
-                            (profile_chart(t("Pekerjaan", "Occupation"), &report.profile.occupation, &codes(Occupation::ALL, |v| (v.code(), v.label(lang))), lang))
-                        }
-                    }
-                }
+                (content(report, lang))
                 footer {
                     p { (t(
                         "Dihitung menurut PermenPAN-RB Nomor 14 Tahun 2017: NRR unsur = jumlah nilai unsur ÷ jumlah jawaban unsur itu (jawaban kosong tidak dihitung); IKM = rata-rata NRR sembilan unsur (bobot 1/9) × 25. Mutu: A 88,31–100; B 76,61–88,30; C 65,00–76,60; D 25,00–64,99.",
@@ -165,6 +90,91 @@ pub fn page(report: &Report, heading: &Heading, lang: Lang) -> String {
         }
     };
     markup.into_string()
+}
+
+/// The results of a report, charts and tables, without the page around
+/// them: the device's page and the region hub's `/ikm` page both show
+/// exactly this (with [`STYLE`]).
+pub fn content(report: &Report, lang: Lang) -> Markup {
+    let t = |id: &'static str, en: &'static str| lang.choose(id, en);
+    let ikm = report.ikm();
+    html! {
+        @match &ikm {
+            None => {
+                p.none { (t("Belum ada jawaban survei untuk pilihan ini.", "There are no survey answers for this selection yet.")) }
+            }
+            Some(r) => {
+                section.result {
+                    div.big {
+                        span.label { "IKM" }
+                        span.value { (format!("{:.2}", r.ikm)) }
+                        span.grade { (t("Mutu", "Grade")) " " (r.grade.letter()) " – " (r.grade.label(lang)) }
+                    }
+                    (grade_scale(r.ikm, lang))
+                    @if !r.complete {
+                        p.warn { (t(
+                            "Ada unsur tanpa jawaban; IKM dihitung dari unsur yang dijawab.",
+                            "Some elements have no answers; the IKM is over the elements answered."
+                        )) }
+                    }
+                }
+                @let order = report.weakest_first();
+                @if let (weakest, Some(nrr)) = order[0] {
+                    section.weakest {
+                        h2 { (t("Unsur terlemah", "Weakest element")) }
+                        p {
+                            strong { "U" (weakest.number()) " " (weakest.name(lang)) }
+                            ": NRR " (format!("{nrr:.2}"))
+                            " (" (format!("{:.2}", nrr * 25.0)) ")"
+                        }
+                    }
+                }
+                section {
+                    h2 { (t("Nilai per unsur, terlemah dahulu", "Score per element, weakest first")) }
+                    (element_chart(&order, lang))
+                    table {
+                        thead { tr {
+                            th { (t("Unsur", "Element")) }
+                            th.n { (t("Jawaban", "Answers")) }
+                            th.n { "NRR" }
+                            th.n { (t("NRR × 25", "NRR × 25")) }
+                        } }
+                        tbody {
+                            @for e in Element::ALL {
+                                tr {
+                                    td { "U" (e.number()) " " (e.name(lang)) }
+                                    td.n { (report.total.count[e.index()]) }
+                                    @match report.total.nrr(e) {
+                                        Some(n) => { td.n { (format!("{n:.2}")) } td.n { (format!("{:.2}", n * 25.0)) } }
+                                        None => { td.n { "–" } td.n { "–" } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if report.by_month.len() > 1 {
+                    section {
+                        h2 { (t("IKM per bulan", "IKM per month")) }
+                        (trend_chart(report, lang))
+                    }
+                }
+                section {
+                    h2 { (t("Per saluran", "Per channel")) }
+                    (parts_table(report.by_channel.iter().map(|(c, t)| (channel_name(*c, lang).to_owned(), t)), lang))
+                    h2 { (t("Per bulan", "Per month")) }
+                    (parts_table(report.by_month.iter().map(|(m, t)| (m.clone(), t)), lang))
+                }
+                section.profile {
+                    h2 { (t("Profil responden", "Respondents' profile")) }
+                    (profile_chart(t("Jenis kelamin", "Sex"), &report.profile.sex, &codes(Sex::ALL, |v| (v.code(), v.label(lang))), lang))
+                    (profile_chart(t("Umur", "Age"), &report.profile.age, &codes(AgeBand::ALL, |v| (v.code(), v.label(lang))), lang))
+                    (profile_chart(t("Pendidikan", "Education"), &report.profile.education, &codes(Education::ALL, |v| (v.code(), v.label(lang))), lang))
+                    (profile_chart(t("Pekerjaan", "Occupation"), &report.profile.occupation, &codes(Occupation::ALL, |v| (v.code(), v.label(lang))), lang))
+                }
+            }
+        }
+    }
 }
 
 /// A code list as (code, words) pairs, in its order.
@@ -358,7 +368,8 @@ fn f1(v: f64) -> String {
     format!("{v:.1}")
 }
 
-const STYLE: &str = "
+/// The page's style sheet, for pages that show [`content`].
+pub const STYLE: &str = "
 body{font-family:system-ui,sans-serif;max-width:52rem;margin:1rem auto;padding:0 1rem;color:#111;line-height:1.45}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #999}
 .subject{font-size:1.1rem;margin-top:0}.facts{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem}

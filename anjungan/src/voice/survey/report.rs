@@ -97,16 +97,7 @@ pub fn count(store: &Store, filter: &Filter) -> Result<Report> {
                 t.sum[i] = n(5 + 2 * i)?;
                 t.count[i] = n(6 + 2 * i)?;
             }
-            let (first, last): (String, String) = (r.get(3)?, r.get(4)?);
-            if report.first_day.as_ref().is_none_or(|d| first < *d) {
-                report.first_day = Some(first);
-            }
-            if report.last_day.as_ref().is_none_or(|d| last > *d) {
-                report.last_day = Some(last);
-            }
-            report.total.merge(&t);
-            report.by_channel.entry(channel).or_default().merge(&t);
-            report.by_month.entry(r.get(1)?).or_default().merge(&t);
+            report.add(channel, r.get(1)?, r.get(3)?, r.get(4)?, &t);
         }
         let mut stmt = conn.prepare(&format!(
             "SELECT part, code, SUM(n) FROM survey_profile_tally {clause} GROUP BY 1, 2"
@@ -114,16 +105,7 @@ pub fn count(store: &Store, filter: &Filter) -> Result<Report> {
         let mut rows = stmt.query(rusqlite::params_from_iter(&params))?;
         while let Some(r) = rows.next()? {
             let (part, code): (String, String) = (r.get(0)?, r.get(1)?);
-            let n = r.get::<_, i64>(2)?.unsigned_abs();
-            let p = &mut report.profile;
-            let counts = match part.as_str() {
-                "sex" => &mut p.sex,
-                "age" => &mut p.age,
-                "education" => &mut p.education,
-                "occupation" => &mut p.occupation,
-                _ => continue,
-            };
-            *counts.entry(code).or_default() += n;
+            report.add_profile(&part, code, r.get::<_, i64>(2)?.unsigned_abs());
         }
         Ok(())
     })?;
@@ -221,6 +203,44 @@ pub struct Part {
 }
 
 impl Report {
+    /// Adds the tally of one channel in one month (`YYYY-MM`) whose answers
+    /// fall on the days `first_day` to `last_day`: the one way a report is
+    /// put together, from the device's SQLite tallies (`count`) or the
+    /// region's PostgreSQL ones (the hub), so both add up alike.
+    pub fn add(
+        &mut self,
+        channel: Channel,
+        month: String,
+        first_day: String,
+        last_day: String,
+        tally: &Tally,
+    ) {
+        if self.first_day.as_ref().is_none_or(|d| first_day < *d) {
+            self.first_day = Some(first_day);
+        }
+        if self.last_day.as_ref().is_none_or(|d| last_day > *d) {
+            self.last_day = Some(last_day);
+        }
+        self.total.merge(tally);
+        self.by_channel.entry(channel).or_default().merge(tally);
+        self.by_month.entry(month).or_default().merge(tally);
+    }
+
+    /// Adds `n` respondents who gave `code` (or "unknown") for the profile
+    /// `part` (`sex`, `age`, `education`, `occupation`); other parts are
+    /// not counted.
+    pub fn add_profile(&mut self, part: &str, code: String, n: u64) {
+        let p = &mut self.profile;
+        let counts = match part {
+            "sex" => &mut p.sex,
+            "age" => &mut p.age,
+            "education" => &mut p.education,
+            "occupation" => &mut p.occupation,
+            _ => return,
+        };
+        *counts.entry(code).or_default() += n;
+    }
+
     pub fn ikm(&self) -> Option<Ikm> {
         self.total.ikm()
     }
