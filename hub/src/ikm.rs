@@ -2,6 +2,11 @@
 //! are stored (`count`, in `ingest::store`'s transaction), and the report
 //! over them (`report`).
 //!
+//! A unit is an office of the newest published catalog (`units`). Survey
+//! events carry no unit, so a unit is mapped to its services when a report
+//! is asked for: the tallies stay as stored, and a catalog that moves a
+//! service to another office moves its past answers with it.
+//!
 //! The formula and the adding-up are the device's own
 //! (`anjungan::voice::survey::{ikm, report}`): the hub only sums tallies in
 //! SQL per channel and month and hands them to `Report::add`, so a region's
@@ -9,7 +14,8 @@
 
 use std::collections::BTreeMap;
 
-use anjungan::voice::survey::report::{Filter, Report};
+use anjungan::catalog::{Bundle, Catalog, Text};
+use anjungan::voice::survey::report::{self as device_report, Filter, Report};
 use anjungan::voice::survey::{Answers, Channel, Tally};
 use chrono::NaiveDate;
 use deadpool_postgres::{Pool, Transaction};
@@ -183,25 +189,82 @@ pub struct Selection {
     pub device: Option<String>,
     pub service: Option<String>,
     pub channel: Option<Channel>,
+    /// An office id of the newest published catalog: its services' answers.
     pub unit: Option<String>,
 }
 
 impl Selection {
-    /// The part of it a device's report knows, for the report's heading.
-    fn filter(&self) -> Filter {
-        Filter {
-            from: self.from,
-            to: self.to,
-            services: self.service.clone().map(|s| vec![s]),
-            channel: self.channel,
+    /// The services whose answers it selects (`None`: all), the unit's
+    /// taken from `units` (the newest published catalog's); the reason
+    /// when the unit is not one of them.
+    pub fn services(
+        &self,
+        units: Option<&[Unit]>,
+    ) -> std::result::Result<Option<Vec<String>>, String> {
+        let Some(unit) = &self.unit else {
+            return Ok(self.service.clone().map(|s| vec![s]));
+        };
+        let Some(units) = units else {
+            return Err(format!(
+                "unit {unit:?}: no catalog is published yet, so there are no units; publish the region's catalog (`anjungan-hub catalog publish`) or leave the unit empty"
+            ));
+        };
+        let Some(found) = units.iter().find(|u| &u.id == unit) else {
+            return Err(format!(
+                "unit {unit:?} is not an office of the published catalog; pick one from the list"
+            ));
+        };
+        let mut services = found.services.clone();
+        // A service and a unit: the service if it is the unit's, else none.
+        if let Some(service) = &self.service {
+            services.retain(|s| s == service);
         }
+        Ok(Some(services))
     }
+}
+
+/// A unit of the region: an office of the published catalog and the ids
+/// of the services it offers there, in the catalog's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub id: String,
+    pub name: Text,
+    pub services: Vec<String>,
+}
+
+/// The units of a catalog, in its order: each office with its services
+/// (chosen as the device's `survey report --unit` chooses them, so a
+/// unit's report names the same services on both).
+pub fn units(bundle: Bundle) -> Vec<Unit> {
+    let offices = bundle.offices.clone();
+    let catalog = Catalog::new(bundle, None);
+    offices
+        .into_iter()
+        .map(|o| Unit {
+            services: device_report::services_of_unit(&catalog, &o.id),
+            id: o.id,
+            name: o.name,
+        })
+        .collect()
+}
+
+/// The units of the newest published catalog; `None` before one is.
+pub async fn published_units(pool: &Pool) -> Result<Option<Vec<Unit>>> {
+    let Some(bundle) = crate::publish::newest_bundle(pool).await? else {
+        return Ok(None);
+    };
+    Ok(Some(units(bundle)))
 }
 
 /// Sums the tallies `selection` picks per channel and month and adds them
 /// up into the device's `Report` (its `summary` is the JSON, its `html`
-/// the charts).
-pub async fn report(pool: &Pool, selection: &Selection) -> Result<Report> {
+/// the charts). `services` is [`Selection::services`]: it stands for the
+/// selection's service and unit.
+pub async fn report(
+    pool: &Pool,
+    selection: &Selection,
+    services: Option<Vec<String>>,
+) -> Result<Report> {
     let client = pool.get().await?;
     let sums: String = (1..=9)
         .map(|i| format!(", sum(s{i})::bigint, sum(c{i})::bigint"))
@@ -209,23 +272,24 @@ pub async fn report(pool: &Pool, selection: &Selection) -> Result<Report> {
     // Days travel as text: the driver is built without chrono's types.
     let filter = "WHERE ($1::text IS NULL OR day >= $1::text::date)
           AND ($2::text IS NULL OR day <= $2::text::date)
-          AND ($3::text IS NULL OR device = $3) AND ($4::text IS NULL OR service = $4)
-          AND ($5::text IS NULL OR channel = $5) AND ($6::text IS NULL OR unit = $6)";
+          AND ($3::text IS NULL OR device = $3)
+          AND ($4::text[] IS NULL OR service = ANY($4::text[]))
+          AND ($5::text IS NULL OR channel = $5)";
     let channel = selection.channel.map(|c| c.code());
     let (from, to) = (
         selection.from.map(|d| d.to_string()),
         selection.to.map(|d| d.to_string()),
     );
-    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 6] = [
-        &from,
-        &to,
-        &selection.device,
-        &selection.service,
-        &channel,
-        &selection.unit,
-    ];
+    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
+        [&from, &to, &selection.device, &services, &channel];
     let mut report = Report {
-        filter: selection.filter(),
+        // The heading the device's report would have for these answers.
+        filter: Filter {
+            from: selection.from,
+            to: selection.to,
+            services: services.clone(),
+            channel: selection.channel,
+        },
         ..Report::default()
     };
     let rows = client
@@ -267,13 +331,12 @@ pub async fn report(pool: &Pool, selection: &Selection) -> Result<Report> {
     Ok(report)
 }
 
-/// The devices, services, units and channels that have answers: the
-/// choices of the report page's filters.
+/// The devices and services that have answers: choices of the report
+/// page's filters (its units are [`published_units`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Choices {
     pub devices: Vec<String>,
     pub services: Vec<String>,
-    pub units: Vec<String>,
 }
 
 pub async fn choices(pool: &Pool) -> Result<Choices> {
@@ -295,14 +358,6 @@ pub async fn choices(pool: &Pool) -> Result<Choices> {
             client
                 .query(
                     "SELECT DISTINCT service FROM survey_tally ORDER BY 1 LIMIT 1000",
-                    &[],
-                )
-                .await?,
-        ),
-        units: list(
-            client
-                .query(
-                    "SELECT DISTINCT unit FROM survey_tally ORDER BY 1 LIMIT 1000",
                     &[],
                 )
                 .await?,

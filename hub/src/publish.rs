@@ -231,6 +231,22 @@ pub async fn newest(
     }))
 }
 
+/// The newest published catalog, parsed; `None` before one is published.
+pub async fn newest_bundle(pool: &Pool) -> Result<Option<catalog::Bundle>> {
+    let Some(Served {
+        bytes: Some(bytes), ..
+    }) = newest(pool, false, None).await?
+    else {
+        return Ok(None);
+    };
+    // It was parsed before it was stored; failing now means the parser changed.
+    catalog::parse(&bytes).map(Some).map_err(|r| {
+        Error::Publish(format!(
+            "the newest published catalog cannot be read any more ({r}); publish it again"
+        ))
+    })
+}
+
 /// Whether an `If-None-Match` header names `etag` (or is `*`). The weak
 /// form matches too (RFC 9110: the weak comparison for GET).
 pub fn matches_etag(header: &str, etag: &str) -> bool {

@@ -88,7 +88,19 @@ pub async fn json(staff: Staff, State(hub): State<Hub>, Query(f): Query<Filters>
         Ok(s) => s,
         Err(e) => return bad_request(e),
     };
-    match ikm::report(&hub.pool, &selection).await {
+    // The published catalog is read only when a unit needs it.
+    let units = match &selection.unit {
+        None => None,
+        Some(_) => match ikm::published_units(&hub.pool).await {
+            Ok(u) => u,
+            Err(e) => return failure(e),
+        },
+    };
+    let services = match selection.services(units.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return bad_request(e),
+    };
+    match ikm::report(&hub.pool, &selection, services).await {
         Ok(report) => Json(RegionReport {
             selection,
             report: report.summary(staff.lang),
@@ -101,13 +113,19 @@ pub async fn json(staff: Staff, State(hub): State<Hub>, Query(f): Query<Filters>
 pub async fn page(staff: Staff, State(hub): State<Hub>, Query(f): Query<Filters>) -> Response {
     let lang = staff.lang;
     let t = |id: &'static str, en: &'static str| lang.choose(id, en);
-    let selection = f.selection();
     let choices = match ikm::choices(&hub.pool).await {
         Ok(c) => c,
         Err(e) => return failure(e),
     };
+    let units = match ikm::published_units(&hub.pool).await {
+        Ok(u) => u,
+        Err(e) => return failure(e),
+    };
+    let selection = f
+        .selection()
+        .and_then(|s| Ok((s.services(units.as_deref())?, s)));
     let report = match &selection {
-        Ok(s) => match ikm::report(&hub.pool, s).await {
+        Ok((services, s)) => match ikm::report(&hub.pool, s, services.clone()).await {
             Ok(r) => Some(r),
             Err(e) => return failure(e),
         },
@@ -126,10 +144,24 @@ pub async fn page(staff: Staff, State(hub): State<Hub>, Query(f): Query<Filters>
                     @for d in &choices.devices { (option(d, &f.device)) }
                 }
             }
-            label { (t("Unit", "Unit")) " "
-                select name="unit" {
-                    option value="" { (t("semua", "all")) }
-                    @for u in &choices.units { (option(u, &f.unit)) }
+            @match &units {
+                Some(units) => {
+                    label { (t("Unit", "Unit")) " "
+                        select name="unit" {
+                            option value="" { (t("semua", "all")) }
+                            @for u in units {
+                                option value=(u.id) selected[u.id == f.unit] {
+                                    (u.name.get(lang.code()))
+                                }
+                            }
+                        }
+                    }
+                }
+                None => {
+                    span.note {
+                        (t("Unit: belum ada katalog yang diterbitkan",
+                           "Unit: no catalog is published yet"))
+                    }
                 }
             }
             label { (t("Layanan", "Service")) " "
@@ -148,7 +180,7 @@ pub async fn page(staff: Staff, State(hub): State<Hub>, Query(f): Query<Filters>
         }
         @match (&selection, &report) {
             (Err(why), _) => { p role="alert" { (why) } }
-            (Ok(s), Some(r)) => {
+            (Ok((_, s)), Some(r)) => {
                 p {
                     (t("Periode", "Period")) ": "
                     (s.from.map_or("…".into(), |d| d.to_string())) " – "
