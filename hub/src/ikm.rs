@@ -386,6 +386,78 @@ mod tests {
     }
 
     #[test]
+    fn units_are_the_catalogs_offices_with_their_services() {
+        let mut bundle = anjungan::catalog::demo::bundle();
+        // An office that offers nothing, and a service of no office.
+        let mut empty = bundle.offices[0].clone();
+        empty.id = "kosong".into();
+        bundle.offices.push(empty);
+        bundle.services[0].office = None;
+        let first = bundle.services[0].id.clone();
+        let expected: Vec<(String, Vec<String>)> = bundle
+            .offices
+            .iter()
+            .map(|o| {
+                let of = bundle
+                    .services
+                    .iter()
+                    .filter(|s| s.office.as_ref() == Some(&o.id));
+                (o.id.clone(), of.map(|s| s.id.clone()).collect())
+            })
+            .collect();
+        let units = units(bundle.clone());
+        let got: Vec<(String, Vec<String>)> = units
+            .iter()
+            .map(|u| (u.id.clone(), u.services.clone()))
+            .collect();
+        assert_eq!(got, expected);
+        assert_eq!(units.len(), bundle.offices.len());
+        assert!(units.iter().all(|u| !u.services.contains(&first)));
+        let kosong = units.iter().find(|u| u.id == "kosong").unwrap();
+        assert!(kosong.services.is_empty());
+        let civil = units.iter().find(|u| u.id == "dindukcapil").unwrap();
+        assert!(civil.services.contains(&"akta-kelahiran".to_owned()));
+        assert!(civil.name.get("en").contains("Civil Registration"));
+    }
+
+    #[test]
+    fn a_unit_selects_its_services_and_an_unknown_unit_says_what_to_do() {
+        let units = units(anjungan::catalog::demo::bundle());
+        let civil = units.iter().find(|u| u.id == "dindukcapil").unwrap();
+        let select = |service: Option<&str>, unit: Option<&str>| Selection {
+            service: service.map(str::to_owned),
+            unit: unit.map(str::to_owned),
+            ..Selection::default()
+        };
+        assert_eq!(select(None, None).services(None), Ok(None));
+        assert_eq!(
+            select(Some("ktp"), None).services(None),
+            Ok(Some(vec!["ktp".to_owned()]))
+        );
+        assert_eq!(
+            select(None, Some("dindukcapil")).services(Some(&units)),
+            Ok(Some(civil.services.clone()))
+        );
+        // A service of the unit narrows it; one of another unit leaves none.
+        assert_eq!(
+            select(Some("akta-kelahiran"), Some("dindukcapil")).services(Some(&units)),
+            Ok(Some(vec!["akta-kelahiran".to_owned()]))
+        );
+        assert_eq!(
+            select(Some("izin-usaha"), Some("dindukcapil")).services(Some(&units)),
+            Ok(Some(vec![]))
+        );
+        let err = select(None, Some("nowhere"))
+            .services(Some(&units))
+            .unwrap_err();
+        assert!(err.contains("pick one from the list"), "{err}");
+        let err = select(None, Some("dindukcapil"))
+            .services(None)
+            .unwrap_err();
+        assert!(err.contains("anjungan-hub catalog publish"), "{err}");
+    }
+
+    #[test]
     fn a_survey_event_that_is_no_form_says_why() {
         let good = json!({"channel": "kiosk", "day": "2026-11-30", "answers": [4, 4, 4, 4, 4, 4, 4, 4, 4]});
         assert!(answer(&good).is_ok());
