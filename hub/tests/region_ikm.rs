@@ -2,11 +2,14 @@
 //! `anjungan` program: the hub's report equals `anjungan survey report
 //! --json` on the device for the same answers (whole, by period, channel,
 //! service and device), also after a batch the hub stored but whose answer
-//! the device never heard, pushed again; two devices add up.
+//! the device never heard, pushed again; two devices add up. A unit is an
+//! office of the newest published catalog: its report is the device's
+//! `--unit` report with that catalog installed.
 
 mod support;
 
 use anjungan::store::Store;
+use anjungan::sync::signature;
 use anjungan::voice::survey::{self, Answers, Channel, Response, synthetic};
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -163,4 +166,131 @@ fn the_region_report_is_the_devices_report_for_the_same_answers() {
     let (status, page) = (r.status, r.body);
     assert_eq!(status, 400);
     assert!(page.contains("YYYY-MM-DD"), "{page}");
+}
+
+#[test]
+fn a_units_report_is_the_devices_report_for_the_services_of_that_office() {
+    let Some(pg) = Postgres::start() else { return };
+    let db = pg.create("hub");
+    let dir = tempfile::tempdir().unwrap();
+    let server = Hub::start(&db, "127.0.0.1:0");
+    let staff = staff::logged_in(&db, &server.url());
+    let (dev, mut store) = device_with_forms("kec-u-01", 800, 11);
+    let token = dir.path().join("u.token");
+    std::fs::write(&token, hub::run(&db, &["device", "add", "kec-u-01"])).unwrap();
+    let config = device::sync_config(&server.url(), &token, 5);
+    assert_eq!(
+        device::push(&mut store, &config, "kec-u-01").unwrap().sent,
+        801
+    );
+
+    // No catalog published: no units to choose, and a unit asked for says why.
+    let page = staff.get("/ikm").body;
+    assert!(
+        page.contains("belum ada katalog yang diterbitkan"),
+        "{page}"
+    );
+    assert!(!page.contains(r#"name="unit""#), "{page}");
+    let r = staff.get("/ikm.json?unit=dindukcapil");
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body.contains("anjungan-hub catalog publish"),
+        "{}",
+        r.body
+    );
+
+    // The demo catalog with `izin-usaha` (which the forms name) at the
+    // public service mall and an office that offers nothing, its name
+    // written to be escaped.
+    let mut v: Value = serde_json::from_str(anjungan::catalog::demo::json()).unwrap();
+    let mut izin = v["services"][0].clone();
+    izin["id"] = "izin-usaha".into();
+    izin["office"] = "mpp-dpmptsp".into();
+    v["services"].as_array_mut().unwrap().push(izin);
+    let mut empty = v["offices"][0].clone();
+    empty["id"] = "kosong".into();
+    empty["name"] = serde_json::json!({"id": "<b>Kantor</b> & Kosong"});
+    v["offices"].as_array_mut().unwrap().push(empty);
+    let bundle = dir.path().join("catalog.json");
+    std::fs::write(&bundle, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    let keys = signature::keygen(&dir.path().join("region"), None).unwrap();
+    let sig = signature::sign(&keys.secret, &bundle, None).unwrap();
+    hub::run(
+        &db,
+        &[
+            "catalog",
+            "publish",
+            bundle.to_str().unwrap(),
+            sig.to_str().unwrap(),
+            "--public-key",
+            keys.public.to_str().unwrap(),
+        ],
+    );
+    let import = dev.run("anjungan", &["catalog", "import", bundle.to_str().unwrap()]);
+    assert!(import.status.success(), "{}", tests::stderr(&import));
+
+    let whole = hub_report(&staff, "");
+    let mut units_total = 0;
+    for (device_args, query) in [
+        (vec!["--unit", "dindukcapil"], "unit=dindukcapil"),
+        (vec!["--unit", "mpp-dpmptsp"], "unit=mpp-dpmptsp"),
+        (
+            vec![
+                "--unit",
+                "mpp-dpmptsp",
+                "--channel",
+                "kiosk",
+                "--from",
+                "2026-05-01",
+            ],
+            "unit=mpp-dpmptsp&channel=kiosk&from=2026-05-01",
+        ),
+        (vec!["--unit", "kosong"], "unit=kosong"),
+    ] {
+        let hub = hub_report(&staff, query);
+        assert_eq!(hub, device_report(&dev, &device_args), "{query}");
+        if !query.contains('&') {
+            units_total += hub["responses"].as_u64().unwrap();
+        }
+    }
+    // Counted apart from the device's `--unit`: a unit is the sum of its
+    // services, the forms' other services and "no service" are no unit's.
+    let responses = |query: &str| hub_report(&staff, query)["responses"].as_u64().unwrap();
+    let akta = responses("service=akta-kelahiran");
+    let izin = responses("service=izin-usaha");
+    assert!(akta > 0 && izin > 0);
+    assert_eq!(responses("unit=dindukcapil"), akta);
+    assert_eq!(responses("unit=mpp-dpmptsp"), izin);
+    assert_eq!(responses("unit=kosong"), 0);
+    assert_eq!(units_total, akta + izin);
+    assert!(units_total < whole["responses"].as_u64().unwrap());
+    // A service and a unit: the service only if it is the unit's.
+    assert_eq!(responses("unit=dindukcapil&service=akta-kelahiran"), akta);
+    assert_eq!(responses("unit=dindukcapil&service=izin-usaha"), 0);
+
+    let r = staff.get("/ikm.json?unit=tidak-ada");
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("pick one from the list"), "{}", r.body);
+    let r = staff.get("/ikm?unit=tidak-ada");
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("pick one from the list"), "{}", r.body);
+
+    // The page lists the units by name, escaped, the chosen one selected.
+    let page = staff.get("/ikm?unit=mpp-dpmptsp").body;
+    assert!(
+        page.contains(r#"<option value="mpp-dpmptsp" selected>Mal Pelayanan Publik"#),
+        "{page}"
+    );
+    assert!(
+        page.contains("&lt;b&gt;Kantor&lt;/b&gt; &amp; Kosong"),
+        "{page}"
+    );
+    assert!(!page.contains("<b>Kantor"), "{page}");
+    let ikm = format!(
+        "{:.2}",
+        hub_report(&staff, "unit=mpp-dpmptsp")["ikm"]
+            .as_f64()
+            .unwrap()
+    );
+    assert!(page.contains(&ikm), "the page shows the unit's IKM {ikm}");
 }
