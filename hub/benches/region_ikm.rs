@@ -73,7 +73,11 @@ fn main() {
         ] {
             let (ikm_tallies, t_ikm) = best(|| async { tallies_ikm(&client, &selection).await }).await;
             let (report, t_report) =
-                best(|| async { ikm::report(&pool, &selection).await.unwrap() }).await;
+                best(|| async {
+                    let services = selection.services(None).unwrap();
+                    ikm::report(&pool, &selection, services).await.unwrap()
+                })
+                .await;
             let (ikm_events, t_events) =
                 best(|| async { events_ikm(&client, &selection).await }).await;
             // The same answers, whichever way they are counted.
