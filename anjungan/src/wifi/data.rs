@@ -130,23 +130,15 @@ pub fn end(
     radius_cause: u32,
 ) -> Result<bool> {
     store.transaction(|tx| {
-        let ended = tx.execute(
-            "UPDATE wifi_session SET ended_at = ?2, expires_at = MIN(expires_at, MAX(?2, started_at + 1))
-             WHERE id = ?1 AND ended_at IS NULL",
-            params![id, now],
-        )?;
-        if ended == 1 {
+        let ended = super::radius::end_in(tx, id, now, radius_cause)?;
+        if ended {
             tx.execute(
                 "INSERT INTO wifi_session_data (session_id, limit_reached) VALUES (?1, ?2)
                  ON CONFLICT (session_id) DO UPDATE SET limit_reached = excluded.limit_reached",
                 params![id, limit.as_str()],
             )?;
-            tx.execute(
-                "UPDATE radius_session SET terminate_cause = ?2 WHERE session_id = ?1",
-                params![id, radius_cause],
-            )?;
         }
-        Ok(ended == 1)
+        Ok(ended)
     })
 }
 

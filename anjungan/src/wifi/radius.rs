@@ -245,20 +245,29 @@ pub fn change(
 /// limit): in the same transaction as the reason, so the Stop record
 /// carries it after any crash. False when it had ended already.
 pub fn end(store: &mut Store, id: i64, now: i64, cause: u32) -> Result<bool> {
-    store.transaction(|tx| {
-        let ended = tx.execute(
-            "UPDATE wifi_session SET ended_at = ?2, expires_at = MIN(expires_at, MAX(?2, started_at + 1))
-             WHERE id = ?1 AND ended_at IS NULL",
-            params![id, now],
+    store.transaction(|tx| end_in(tx, id, now, cause))
+}
+
+/// `end` inside a transaction the caller holds, so that a caller with a
+/// reason of its own (a data limit) records it in the same transaction.
+pub(crate) fn end_in(
+    tx: &rusqlite::Transaction,
+    id: i64,
+    now: i64,
+    cause: u32,
+) -> rusqlite::Result<bool> {
+    let ended = tx.execute(
+        "UPDATE wifi_session SET ended_at = ?2, expires_at = MIN(expires_at, MAX(?2, started_at + 1))
+         WHERE id = ?1 AND ended_at IS NULL",
+        params![id, now],
+    )?;
+    if ended == 1 {
+        tx.execute(
+            "UPDATE radius_session SET terminate_cause = ?2 WHERE session_id = ?1",
+            params![id, cause],
         )?;
-        if ended == 1 {
-            tx.execute(
-                "UPDATE radius_session SET terminate_cause = ?2 WHERE session_id = ?1",
-                params![id, cause],
-            )?;
-        }
-        Ok(ended == 1)
-    })
+    }
+    Ok(ended == 1)
 }
 
 /// A granted session the firewall could not let out: ended, with its
