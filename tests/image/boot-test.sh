@@ -34,6 +34,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 . "$repo/image/prerequisites.sh"
 . "$here/lib.sh"
+. "$here/readonly.sh"
 
 image=
 while [ $# -gt 0 ]; do
@@ -79,5 +80,7 @@ phase "checks"
 # prove nothing about the device.
 hardware_watchdog=yes
 run_checks
+readonly_checks
+power_cut_checks
 phase "done"
 echo "the boot test took $((SECONDS - started)) s"
