@@ -62,10 +62,10 @@ responses_in() {
         python3 -c 'import json, sys; print(json.load(sys.stdin)["responses"])' 2>/dev/null
 }
 
-# The phone's let-out elements in the portal's table, as "N max-seconds":
+# The let-out elements of the portal's set "joined", as "N max-seconds":
 # how many carry a timeout, and the longest time one has left.
 let_out() {
-    vm 'sudo nft list table inet anjungan_captive' | python3 -c '
+    vm 'sudo nft list set inet anjungan_captive joined' | python3 -c '
 import re, sys
 def seconds(s):
     units = {"d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
