@@ -76,7 +76,17 @@ done
 # "uninitialized" after mmdebstrap, which empties it last).
 rm -f "$root"/etc/ssh/ssh_host_*
 rm -f "$root/var/lib/dbus/machine-id" "$root/var/lib/systemd/random-seed"
+# D-Bus reads the machine-id through this link (what its tmpfiles.d would
+# make at boot, which the read-only root does not allow).
+ln -sfn /etc/machine-id "$root/var/lib/dbus/machine-id"
 echo anjungan >"$root/etc/hostname"
 printf '127.0.0.1\tlocalhost\n127.0.1.1\tanjungan\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 ln -sfn /usr/share/zoneinfo/Asia/Jakarta "$root/etc/localtime"
 echo Asia/Jakarta >"$root/etc/timezone"
+
+# The root is read-only on the device: what systemd-tmpfiles would make or
+# fix on the root at each boot (directories under /var, /root's, /etc's
+# links) is made here once, so that systemd-tmpfiles-setup has nothing to
+# write there. /var/log, /var/tmp and /tmp are tmpfs and made at boot.
+in_root systemd-tmpfiles --create --prefix=/var/lib --prefix=/var/cache --prefix=/var/spool \
+    --prefix=/root --prefix=/home --prefix=/srv --prefix=/etc || true
