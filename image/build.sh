@@ -128,6 +128,7 @@ chown --reference="$rootfs/var/lib/anjungan" "$work/data/anjungan"
 chmod --reference="$rootfs/var/lib/anjungan" "$work/data/anjungan"
 find "$rootfs/var/lib/anjungan" -mindepth 1 -delete
 for dir in var/lib/systemd:systemd var/lib/misc:misc var/log/journal:journal; do
+    mkdir -p "$rootfs/${dir%%:*}"
     cp -a "$rootfs/${dir%%:*}" "$work/data/system/${dir#*:}"
     find "$rootfs/${dir%%:*}" -mindepth 1 -delete
 done
