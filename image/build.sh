@@ -134,8 +134,9 @@ for dir in var/lib/systemd:systemd var/lib/misc:misc var/log/journal:journal; do
 done
 # journald's own directory: the group systemd-journal reads it (as
 # tmpfiles.d/systemd.conf would set it up).
-chgrp systemd-journal "$work/data/system/journal" 2>/dev/null ||
-    chgrp "$(chroot "$rootfs" getent group systemd-journal | cut -d: -f3)" "$work/data/system/journal"
+# tmpfiles.d/systemd.conf would set it up); the image's group id, not the
+# build machine's.
+chgrp "$(awk -F: '$1 == "systemd-journal" { print $3 }' "$rootfs/etc/group")" "$work/data/system/journal"
 chmod 2755 "$work/data/system/journal"
 # Logs other than the journal go to RAM (a tmpfs on /var/log): its
 # directories are made on each boot (tmpfiles.d/anjungan-image.conf).
