@@ -133,7 +133,6 @@ for dir in var/lib/systemd:systemd var/lib/misc:misc var/log/journal:journal; do
     find "$rootfs/${dir%%:*}" -mindepth 1 -delete
 done
 # journald's own directory: the group systemd-journal reads it (as
-# tmpfiles.d/systemd.conf would set it up).
 # tmpfiles.d/systemd.conf would set it up); the image's group id, not the
 # build machine's.
 chgrp "$(awk -F: '$1 == "systemd-journal" { print $3 }' "$rootfs/etc/group")" "$work/data/system/journal"
