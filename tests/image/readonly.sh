@@ -52,7 +52,7 @@ readonly_checks() {
         "$(vm 'sudo anjungan-maintenance apt-get install -y /tmp/probe.deb >/tmp/probe.log 2>&1 || cat /tmp/probe.log >&2
                dpkg-query -W -f "\${Status}" anjungan-boot-test-probe')"
     check "maintenance: the root read-only again after it" "root file system: read-only" \
-        "$(vm anjungan-maintenance status)"
+        "$(vm sudo anjungan-maintenance status)"
 }
 
 # responses_in ARGS...: how many survey answers `anjungan survey report
