@@ -158,7 +158,7 @@ ids = [s["id"] for s in json.load(sys.stdin)["services"]]
 print(sum(i.startswith("cut-a-") for i in ids), sum(i.startswith("cut-b-") for i in ids))')"
     check "after the cut: the joined phone still let out, its hour not extended" "yes" \
         "$(let_out | awk -v b="$before_let_out" '{ split(b, was, " "); print ($1 == was[1] && $2 > 0 && $2 <= 3600) ? "yes" : "no: " $0 " (before: " b ")" }')"
-    zone=$(vm 'timedatectl show -P Timezone')
+    zone=$(vm 'timedatectl show -p Timezone --value')
     today=$(TZ=$zone date +%F)
     vm 'sudo -u anjungan anjungan survey import --again /tmp/cut-form.csv >/dev/null 2>&1 ||
         { printf "u1,u2,u3,u4,u5,u6,u7,u8,u9\n4,4,3,4,3,4,4,3,4\n" >/tmp/form.csv; chmod 0644 /tmp/form.csv
