@@ -18,9 +18,11 @@
 #      firmware, kernel, initrd, DTBs, config.txt, cmdline.txt; amd64:
 #      systemd-boot as EFI/BOOT/BOOTX64.EFI, kernel and initrd. The
 #      technician's first-boot files go here too.
-#   2. ext4 "anjungan-root": the system.
-#   3. ext4 "anjungan-data" (/var/lib/anjungan): the database and spool;
-#      last, so that first boot can grow it to fill the card.
+#   2. ext4 "anjungan-root": the system, mounted read-only.
+#   3. ext4 "anjungan-data" (/data): the database and spool (bound to
+#      /var/lib/anjungan) and the system's state that must last (the
+#      journal, systemd's clock file, DHCP leases); last, so that first
+#      boot can grow it to fill the card.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
@@ -112,12 +114,32 @@ step "partitions"
 echo uninitialized >"$rootfs/etc/machine-id"
 # The FAT and the data partition get what the root file system holds at
 # their mount points; those stay as empty directories in the root.
-mkdir -p "$work/boot" "$work/data"
+mkdir -p "$work/boot" "$work/data/anjungan" "$work/data/system"
 cp -a "$rootfs/boot/firmware/." "$work/boot/"
 find "$rootfs/boot/firmware" -mindepth 1 -delete
-mkdir -p "$rootfs/var/lib/anjungan"
-cp -a "$rootfs/var/lib/anjungan/." "$work/data/"
+# The data partition (/data) holds the product's data, bound to
+# /var/lib/anjungan, and the system's state that must outlive a reboot on a
+# read-only root (etc/fstab binds each): systemd's (timesyncd's clock file,
+# random seed, timers), dnsmasq's leases, the journal. Each directory keeps
+# its owner and mode; the root's copies stay as empty mount points.
+mkdir -p "$rootfs/var/lib/anjungan" "$rootfs/var/log/journal" "$rootfs/data"
+cp -a "$rootfs/var/lib/anjungan/." "$work/data/anjungan/"
+chown --reference="$rootfs/var/lib/anjungan" "$work/data/anjungan"
+chmod --reference="$rootfs/var/lib/anjungan" "$work/data/anjungan"
 find "$rootfs/var/lib/anjungan" -mindepth 1 -delete
+for dir in var/lib/systemd:systemd var/lib/misc:misc var/log/journal:journal; do
+    mkdir -p "$rootfs/${dir%%:*}"
+    cp -a "$rootfs/${dir%%:*}" "$work/data/system/${dir#*:}"
+    find "$rootfs/${dir%%:*}" -mindepth 1 -delete
+done
+# journald's own directory: the group systemd-journal reads it (as
+# tmpfiles.d/systemd.conf would set it up); the image's group id, not the
+# build machine's.
+chgrp "$(awk -F: '$1 == "systemd-journal" { print $3 }' "$rootfs/etc/group")" "$work/data/system/journal"
+chmod 2755 "$work/data/system/journal"
+# Logs other than the journal go to RAM (a tmpfs on /var/log): its
+# directories are made on each boot (tmpfiles.d/anjungan-image.conf).
+find "$rootfs/var/log" -mindepth 1 -not -path "$rootfs/var/log/journal" -delete
 
 mib=$((1024 * 1024))
 boot_mib=256
@@ -134,13 +156,10 @@ truncate -s "${root_mib}M" "$work/root.img"
 # blocks), and the data partition keeps its blocks when it grows.
 mkfs.ext4 -q -T default -b 4096 -L anjungan-root -d "$rootfs" "$work/root.img"
 truncate -s "${data_mib}M" "$work/data.img"
-# The data partition's own root directory is /var/lib/anjungan: it takes
-# that directory's owner and mode, as the packages made it (mkfs.ext4 -d
-# copies only what is inside).
-data_dir=$rootfs/var/lib/anjungan
-mkfs.ext4 -q -T default -b 4096 -L anjungan-data -m 1 -E root_owner="$(stat -c %u:%g "$data_dir")" \
+# The data partition's own root directory is root's (0755); the product's
+# directory inside keeps the owner and mode the packages gave it.
+mkfs.ext4 -q -T default -b 4096 -L anjungan-data -m 1 -E root_owner=0:0 \
     -d "$work/data" "$work/data.img"
-debugfs -w -R "set_inode_field <2> mode 0x$(stat -c %f "$data_dir")" "$work/data.img" 2>/dev/null
 rm -rf "$rootfs"
 
 step "disk"

@@ -26,7 +26,8 @@ rm -rf "$root/tmp/anjungan-debs"
 # The image's own files (common, then this architecture's).
 cp -a "$here/rootfs/." "$root/"
 [ -d "$here/rootfs-$arch" ] && cp -a "$here/rootfs-$arch/." "$root/"
-chown -R root:root "$root/etc/sudoers.d" "$root/etc/ssh/sshd_config.d" "$root/usr/lib/anjungan-image"
+chown -R root:root "$root/etc/sudoers.d" "$root/etc/ssh/sshd_config.d" "$root/usr/lib/anjungan-image" \
+    "$root/etc/tmpfiles.d/anjungan-image.conf" "$root/usr/sbin/anjungan-maintenance"
 chmod 0440 "$root/etc/sudoers.d/technician"
 in_root visudo -c -q
 
@@ -62,13 +63,30 @@ in_root systemctl enable anjungan-first-boot.service systemd-networkd.service
 # Installed for a Wi-Fi uplink and for the boot test's station, run only
 # when asked (wpa_supplicant@IFACE.service), never on its own.
 in_root systemctl disable wpa_supplicant.service
+# Nothing changes the read-only root behind the technician's back: apt's
+# daily runs and dpkg's daily backup (to /var/backups) would only fail.
+for timer in apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer; do
+    if [ -e "$root/lib/systemd/system/$timer" ] || [ -e "$root/usr/lib/systemd/system/$timer" ]; then
+        in_root systemctl disable "$timer"
+    fi
+done
 
 # No secret and no identity is baked into the image: each device makes its
 # own SSH host keys (anjungan-first-boot) and machine-id (build.sh marks it
 # "uninitialized" after mmdebstrap, which empties it last).
 rm -f "$root"/etc/ssh/ssh_host_*
 rm -f "$root/var/lib/dbus/machine-id" "$root/var/lib/systemd/random-seed"
+# D-Bus reads the machine-id through this link (what its tmpfiles.d would
+# make at boot, which the read-only root does not allow).
+ln -sfn /etc/machine-id "$root/var/lib/dbus/machine-id"
 echo anjungan >"$root/etc/hostname"
 printf '127.0.0.1\tlocalhost\n127.0.1.1\tanjungan\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 ln -sfn /usr/share/zoneinfo/Asia/Jakarta "$root/etc/localtime"
 echo Asia/Jakarta >"$root/etc/timezone"
+
+# The root is read-only on the device: what systemd-tmpfiles would make or
+# fix on the root at each boot (directories under /var, /root's, /etc's
+# links) is made here once, so that systemd-tmpfiles-setup has nothing to
+# write there. /var/log, /var/tmp and /tmp are tmpfs and made at boot.
+in_root systemd-tmpfiles --create --prefix=/var/lib --prefix=/var/cache --prefix=/var/spool \
+    --prefix=/root --prefix=/home --prefix=/srv --prefix=/etc || true

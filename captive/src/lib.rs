@@ -214,7 +214,7 @@ pub fn start_shaped(
         https: c.hostname.clone().map(|name| (name, c.tls_port)),
     };
     let voice = Voice::new(Store::open_for(config)?, config.voice.keep_contact_days);
-    let now = clock.now();
+    let now = sessions::reconcile_time(&store, clock.now())?;
     let sessions = Sessions::load(store, now)?;
     let live = sessions.live(now);
     gate.install(&live, now)?;

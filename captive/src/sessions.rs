@@ -25,6 +25,28 @@ struct Table {
     by_mac: HashMap<Mac, Ipv4Addr>,
 }
 
+/// The time to reconcile the sessions at when the portal starts: the
+/// clock's, unless it reads earlier than the newest time the database
+/// recorded for a session (a start or an end). Such a clock is wrong (a
+/// device without a real-time clock that has not found the time yet), and
+/// reconciling by it would let every session out for as long as the clock
+/// is behind, years perhaps; the newest record is the latest time known
+/// for certain.
+pub fn reconcile_time(store: &Store, clock: i64) -> Result<i64> {
+    Ok(match session::newest_record(store)? {
+        Some(newest) if newest > clock => {
+            tracing::warn!(
+                clock,
+                newest_record = newest,
+                "the clock reads earlier than the newest session in the database; \
+                 sessions are reconciled at that instead"
+            );
+            newest
+        }
+        _ => clock,
+    })
+}
+
 impl Sessions {
     /// Loads the sessions still live at `now` from the database.
     pub fn load(store: Store, now: i64) -> Result<Sessions> {
@@ -165,6 +187,40 @@ mod tests {
             Ipv4Addr::new(10, 42, 0, 150)
         );
         assert_eq!(s.count_live(0), 1);
+    }
+
+    #[test]
+    fn a_clock_behind_the_database_never_lengthens_a_session() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.db")).unwrap();
+        assert_eq!(
+            reconcile_time(&store, 10).unwrap(),
+            10,
+            "no session: the clock"
+        );
+        let mac = Mac([0, 0, 0, 0, 0, 1]);
+        let ip = Ipv4Addr::new(10, 42, 0, 100);
+        let hour = 3_600;
+        let t = 1_800_000_000;
+        let a =
+            session::record(&store, mac, ip, t, t + hour, JoinMethod::ClickThrough, None).unwrap();
+        assert_eq!(
+            reconcile_time(&store, t + 60).unwrap(),
+            t + 60,
+            "a clock ahead is kept"
+        );
+        // Booted with the clock six years back: the session keeps at most
+        // its hour, counted from its start, not six years and an hour.
+        let now = reconcile_time(&store, t - 6 * 365 * 86_400).unwrap();
+        assert_eq!(now, t);
+        let sessions = Sessions::load(store, now).unwrap();
+        let live = sessions.live(now);
+        assert_eq!(live.len(), 1);
+        assert_eq!(live[0].seconds_left(now), hour);
+        // An end is a record too.
+        let store = Store::open(&dir.path().join("a.db")).unwrap();
+        session::end(&store, a.id, t + 100).unwrap();
+        assert_eq!(reconcile_time(&store, 0).unwrap(), t + 100);
     }
 
     #[test]

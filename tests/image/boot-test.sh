@@ -26,7 +26,13 @@
 #   i6300esb watchdog, the kiosk restarted by its watchdog after SIGSTOP,
 #   every unit of ours at most 2.0 in `systemd-analyze security`, the
 #   portal as its own user with two capabilities, the database shared with
-#   the kiosk, the bounded persistent journal.
+#   the kiosk, the bounded persistent journal;
+# - then (readonly.sh) the read-only root and a technician's package by
+#   anjungan-maintenance, and a power cut: QEMU killed during catalog
+#   imports and survey answers, the cut disk's file systems and database
+#   checked, and a second boot with the clock in 2020 that finds every
+#   committed answer, one whole catalog, the joined phone still let out and
+#   the last known time.
 # On failure it prints the serial console's tail and the journal of the
 # failed units. ANJUNGAN_IMAGE_KEEP=1 keeps the work directory.
 set -euo pipefail
@@ -34,6 +40,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 . "$repo/image/prerequisites.sh"
 . "$here/lib.sh"
+. "$here/readonly.sh"
 
 image=
 while [ $# -gt 0 ]; do
@@ -79,5 +86,7 @@ phase "checks"
 # prove nothing about the device.
 hardware_watchdog=yes
 run_checks
+readonly_checks
+power_cut_checks
 phase "done"
 echo "the boot test took $((SECONDS - started)) s"

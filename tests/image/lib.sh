@@ -183,7 +183,7 @@ run_checks() {
         "$(ssh -p "$ssh_port" -o BatchMode=yes -o PreferredAuthentications=none -o StrictHostKeyChecking=no \
             -o UserKnownHostsFile=/dev/null technician@127.0.0.1 true 2>&1 | tr -d '\r' | sed -n 's/.*Permission denied (\(.*\))\./\1/p')"
     check "data partition grown (bytes > 2 GiB)" "yes" \
-        "$(vm 'b=$(lsblk -n -b -o SIZE "$(findmnt -n -o SOURCE /var/lib/anjungan)"); [ "$b" -gt 2147483648 ] && echo yes || echo "no: $b"')"
+        "$(vm 'b=$(lsblk -n -b -o SIZE "$(findmnt -n -o SOURCE /data)"); [ "$b" -gt 2147483648 ] && echo yes || echo "no: $b"')"
     check "file system of /var/lib/anjungan grown too" "yes" \
         "$(vm 'k=$(df --output=size -k /var/lib/anjungan | tail -n 1); [ "$k" -gt 2000000 ] && echo yes || echo "no: $k KiB"')"
 

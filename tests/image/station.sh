@@ -40,7 +40,7 @@ ip netns add sta
 iw phy "$phy" set netns name sta
 in_sta ip link set lo up
 in_sta ip link set wlan1 up
-mkdir -p /etc/netns/sta /run/sta
+mkdir -p /run/sta
 cat >/run/sta/wpa.conf <<CONF
 ctrl_interface=/run/sta/wpa
 network={
@@ -68,7 +68,8 @@ bound | renew)
     ip addr flush dev "$interface"
     ip addr add "$ip/$mask" dev "$interface"
     ip route replace default via "$router"
-    echo "nameserver $dns" >/etc/netns/sta/resolv.conf
+    # No /etc/netns/sta/resolv.conf: the root is read-only, and the
+    # station reaches everything by address.
     env >/run/sta/lease
     ;;
 esac

@@ -129,6 +129,19 @@ pub fn live(store: &Store, now: i64) -> Result<Vec<Session>> {
     })
 }
 
+/// The latest time any session records, its start or its end; `None` with
+/// no session at all. A clock that reads earlier than this is wrong (a
+/// device without a real-time clock that has not found the time yet).
+pub fn newest_record(store: &Store) -> Result<Option<i64>> {
+    store.run(|conn| {
+        conn.query_row(
+            "SELECT MAX(MAX(started_at, COALESCE(ended_at, started_at))) FROM wifi_session",
+            [],
+            |r| r.get(0),
+        )
+    })
+}
+
 /// When each session begun since `since` started (Unix seconds, oldest
 /// first): the dashboard's joins per hour and per day.
 pub fn started_since(store: &Store, since: i64) -> Result<Vec<i64>> {

@@ -1,0 +1,202 @@
+# Sourced by tests/image/boot-test.sh after run_checks (lib.sh): the
+# read-only root, a power cut and a boot without a real-time clock (issue
+# 12, items 4, 5 and 7).
+#
+# readonly_checks: the root mounted read-only, scratch and logs in RAM, the
+# state that must last on the data partition, no failed unit, and a
+# technician's package installed with anjungan-maintenance (the root
+# read-only again after it).
+#
+# power_cut_checks: while catalog imports (two large bundles, alternating)
+# and survey answers run in the VM, each printed to the host as it returns,
+# QEMU is killed (no shutdown). On a copy of the cut disk: both ext4 file
+# systems clean once their journals are replayed, and the database's
+# integrity_check ok. Then the same disk boots again with its clock years
+# in the past (QEMU's -rtc base, as a device without a real-time clock): the
+# clock is the last known time again, every answer committed before the cut
+# is there, the catalog is one of the two whole, the phone joined in
+# run_checks is still let out with at most its hour, no answer is dated
+# with a wrong day, the root read-only and the technician's package kept.
+
+readonly_checks() {
+    check "read-only root: / mounted ro" "ro" "$(vm findmnt -n -o OPTIONS / | cut -d, -f1)"
+    check "read-only root: writing to /usr refused" "~Read-only file system" \
+        "$(vm 'sudo touch /usr/anjungan-probe 2>&1 || true')"
+    check "read-only root: /tmp, /var/tmp, /var/log in RAM" "tmpfs tmpfs tmpfs" \
+        "$(vm 'for d in /tmp /var/tmp /var/log; do findmnt -n -o FSTYPE "$d"; done' | xargs)"
+    check "data partition: mounted on /data" "ext4 LABEL=anjungan-data" \
+        "$(vm 'echo $(findmnt -n -o FSTYPE /data) LABEL=$(lsblk -n -o LABEL "$(findmnt -n -o SOURCE /data)")')"
+    check "data partition: what must last bound from it" \
+        "/var/lib/anjungan:[/anjungan] /var/lib/systemd:[/system/systemd] /var/lib/misc:[/system/misc] /var/log/journal:[/system/journal]" \
+        "$(vm 'for d in /var/lib/anjungan /var/lib/systemd /var/lib/misc /var/log/journal; do
+                echo "$d:$(findmnt -n -o SOURCE "$d" | sed "s/^[^[]*//")"; done' | xargs)"
+    check "journal: on the data partition, with its limits" "~max 64\.0M" \
+        "$(vm "sudo journalctl -b -u systemd-journald --no-pager -o cat | grep 'System Journal (/var/log/journal' | tail -n 1")"
+    check "first boot: machine-id written to the root (not from /run)" "written" \
+        "$(vm 'mountpoint -q /etc/machine-id && echo "still from /run" || echo written')"
+    check "no failed unit" "" "$(vm systemctl --failed --no-legend --plain)"
+
+    # A technician's package: a small one made here (the VM has no
+    # archive to reach), installed by apt-get with the root writable for
+    # that command only.
+    local pkg=$work/probe
+    mkdir -p "$pkg/DEBIAN" "$pkg/usr/share/anjungan-boot-test-probe"
+    printf 'Package: anjungan-boot-test-probe\nVersion: 1\nArchitecture: all\nMaintainer: Anjungan boot test <root@localhost>\nDescription: boot test probe\n A package a technician installs.\n' \
+        >"$pkg/DEBIAN/control"
+    echo installed >"$pkg/usr/share/anjungan-boot-test-probe/probe"
+    dpkg-deb --root-owner-group -b "$pkg" "$work/probe.deb" >/dev/null
+    vm 'cat >/tmp/probe.deb' <"$work/probe.deb"
+    check "maintenance: refused to change the root without it" "~Read-only file system" \
+        "$(vm 'sudo dpkg -i /tmp/probe.deb 2>&1 || true' | tr '\n' ' ')"
+    check "maintenance: apt-get install with anjungan-maintenance" "install ok installed" \
+        "$(vm 'sudo anjungan-maintenance apt-get install -y /tmp/probe.deb >/tmp/probe.log 2>&1 || cat /tmp/probe.log >&2
+               dpkg-query -W -f "\${Status}" anjungan-boot-test-probe')"
+    check "maintenance: the root read-only again after it" "root file system: read-only" \
+        "$(vm sudo anjungan-maintenance status)"
+}
+
+# responses_in ARGS...: how many survey answers `anjungan survey report
+# --json ARGS` counts.
+responses_in() {
+    vm "sudo -u anjungan anjungan survey report --json $*" |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["responses"])' 2>/dev/null
+}
+
+# The let-out elements of the portal's set "joined", as "N max-seconds":
+# how many carry a timeout, and the longest time one has left.
+let_out() {
+    vm 'sudo nft list set inet anjungan_captive joined' | python3 -c '
+import re, sys
+def seconds(s):
+    units = {"d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
+    return sum(float(n) * units[u] for n, u in re.findall(r"([0-9]+)(ms|d|h|m|s)", s))
+left = [seconds(e) for e in re.findall(r"expires ((?:[0-9]+(?:ms|d|h|m|s))+)", sys.stdin.read())]
+print(len(left), int(max(left)) if left else 0)'
+}
+
+power_cut_checks() {
+    local catalog_pid survey_pid qemu_cmd committed before_answers before_let_out t_cut zone today
+    phase "power cut: catalog imports and survey answers under way"
+    # Two large bundles: the demo catalog and 1500 services more, named
+    # cut-a-N in one and cut-b-N in the other.
+    vm 'sudo -u anjungan anjungan catalog export' >"$work/catalog.json"
+    python3 - "$work" <<'PY'
+import copy, json, sys
+work = sys.argv[1]
+base = json.load(open(f"{work}/catalog.json"))
+for name in "ab":
+    bundle = copy.deepcopy(base)
+    template = base["services"][0]
+    for n in range(1500):
+        s = copy.deepcopy(template)
+        s["id"] = f"cut-{name}-{n}"
+        s["name"] = {"id": f"Layanan uji {name} {n}"}
+        bundle["services"].append(s)
+    json.dump(bundle, open(f"{work}/cut-{name}.json", "w"))
+PY
+    vm 'cat >/tmp/cut-a.json' <"$work/cut-a.json"
+    vm 'cat >/tmp/cut-b.json' <"$work/cut-b.json"
+    vm 'printf "u1,u2,u3,u4,u5,u6,u7,u8,u9\n4,4,3,4,3,4,4,3,4\n" >/tmp/cut-form.csv; chmod 0644 /tmp/cut-*'
+    check "power cut: bundle imports" "imported" \
+        "$(vm 'sudo -u anjungan anjungan catalog import /tmp/cut-a.json >/dev/null && echo imported')"
+    before_answers=$(responses_in)
+    before_let_out=$(let_out)
+    check "power cut: the phone let out before it (elements, seconds left)" "~^[1-9][0-9]* [0-9]+$" "$before_let_out"
+
+    # Each line reaches the host only once its command has returned: what
+    # the host has, was committed.
+    vm 'while :; do
+            sudo -u anjungan anjungan catalog import /tmp/cut-b.json >/dev/null && echo b
+            sudo -u anjungan anjungan catalog import /tmp/cut-a.json >/dev/null && echo a
+        done' >"$work/cut-catalog.log" 2>&1 &
+    catalog_pid=$!
+    vm 'while :; do
+            sudo -u anjungan anjungan survey import --again /tmp/cut-form.csv >/dev/null && echo answer
+        done' >"$work/cut-survey.log" 2>&1 &
+    survey_pid=$!
+    local waited=0
+    until [ "$(grep -c . "$work/cut-catalog.log")" -ge 3 ] && [ "$(grep -c answer "$work/cut-survey.log")" -ge 5 ]; do
+        sleep 1
+        waited=$((waited + 1))
+        [ $waited -lt 300 ] || break
+    done
+    # Into the middle of the next import.
+    sleep 1.5
+
+    phase "power cut: QEMU killed"
+    mapfile -d '' qemu_cmd </proc/"$qemu_pid"/cmdline
+    t_cut=$(date +%s)
+    kill -KILL "$qemu_pid"
+    wait "$qemu_pid" 2>/dev/null || true
+    qemu_pid=
+    wait "$catalog_pid" "$survey_pid" 2>/dev/null || true
+    committed=$(grep -c answer "$work/cut-survey.log")
+    echo "committed before the cut: $committed survey answers, $(grep -c '^[ab]$' "$work/cut-catalog.log") catalog imports (last: $(grep '^[ab]$' "$work/cut-catalog.log" | tail -n 1))"
+
+    cut_disk_checks
+
+    phase "power cut: booting again, the clock in 2020"
+    "${qemu_cmd[@]}" -rtc base=2020-01-01T00:00:00 &
+    qemu_pid=$!
+    wait_for_ssh "$ssh_port"
+    # The radios again (the simulated ones are gone with the reboot): the
+    # portal reconciles its sessions once it has its interface, after
+    # waiting up to 20 s for a time synchronisation that cannot come here.
+    vm 'sudo modprobe mac80211_hwsim radios=2
+        for i in $(seq 120); do systemctl -q is-active anjungan-captive && exit; sleep 1; done' || true
+
+    check "no clock: the last known time again (not more than 2 min before the cut)" "yes" \
+        "$(vm 'date +%s' | awk -v cut="$t_cut" '{ print ($1 >= cut - 120) ? "yes" : "no: " $1 " for a cut at " cut }')"
+    check "after the cut: root read-only, the technician's package kept" "ro install ok installed" \
+        "$(vm 'echo $(findmnt -n -o OPTIONS / | cut -d, -f1) $(dpkg-query -W -f "\${Status}" anjungan-boot-test-probe)')"
+    check "after the cut: every committed answer there" "yes" \
+        "$(responses_in | awk -v b="$before_answers" -v c="$committed" '{ print ($1 >= b + c && $1 <= b + c + 1) ? "yes" : "no: " $1 " for " b " + " c }')"
+    check "after the cut: the catalog one of the two, whole" "~^(1500 0|0 1500)$" \
+        "$(vm 'sudo -u anjungan anjungan catalog export' | python3 -c '
+import json, sys
+ids = [s["id"] for s in json.load(sys.stdin)["services"]]
+print(sum(i.startswith("cut-a-") for i in ids), sum(i.startswith("cut-b-") for i in ids))')"
+    check "after the cut: the joined phone still let out, its hour not extended" "yes" \
+        "$(let_out | awk -v b="$before_let_out" '{ split(b, was, " "); print ($1 == was[1] && $2 > 0 && $2 <= 3600) ? "yes" : "no: " $0 " (before: " b ")" }')"
+    zone=$(vm 'timedatectl show -p Timezone --value')
+    today=$(TZ=$zone date +%F)
+    vm 'sudo -u anjungan anjungan survey import --again /tmp/cut-form.csv >/dev/null 2>&1 ||
+        { printf "u1,u2,u3,u4,u5,u6,u7,u8,u9\n4,4,3,4,3,4,4,3,4\n" >/tmp/form.csv; chmod 0644 /tmp/form.csv
+          sudo -u anjungan anjungan survey import --again /tmp/form.csv >/dev/null; }'
+    check "no clock: an answer after the boot is dated today ($today)" "yes" \
+        "$(responses_in --from "$today" --to "$today" | awk -v b="$before_answers" -v c="$committed" '{ print ($1 >= b + c + 1) ? "yes" : "no: " $1 }')"
+    check "no clock: no answer dated before today" "0" \
+        "$(responses_in --from 2000-01-01 --to "$(date -d "$today -1 day" +%F)")"
+    check "after the cut: units of ours active" "active active active active active" \
+        "$(vm 'systemctl is-active anjungan-captive anjungan-dnsmasq anjungan-first-boot anjungan-network anjungan-kiosk' | xargs)"
+    check "after the cut: no failed unit" "" "$(vm systemctl --failed --no-legend --plain)"
+}
+
+# cut_disk_checks: on a copy of the disk as the cut left it, each ext4 file
+# system's journal replayed (as the next mount would), then a full check
+# that changes nothing; the database taken out of the copy and checked by
+# SQLite.
+cut_disk_checks() {
+    local part start size dev rc
+    qemu-img convert -O raw "$work/overlay.qcow2" "$work/cut.raw"
+    for part in 2:root 3:data; do
+        start=$(partition_start "$work/cut.raw" "${part%%:*}")
+        size=$(sfdisk --dump "$work/cut.raw" | sed -n "s|^$work/cut.raw${part%%:*} : .*size= *\([0-9]*\),.*|\1|p")
+        dev=$(losetup --find --show --offset $((start * 512)) --sizelimit $((size * 512)) "$work/cut.raw")
+        e2fsck -E journal_only -y "$dev" >/dev/null 2>&1 || true
+        rc=0
+        e2fsck -f -n "$dev" >"$work/fsck-${part#*:}.log" 2>&1 || rc=$?
+        check "power cut: ${part#*:} file system clean (e2fsck -fn after its journal)" "0" "$rc"
+        [ "$rc" = 0 ] || cat "$work/fsck-${part#*:}.log"
+        if [ "${part#*:}" = data ]; then
+            mkdir -p "$work/cut-db"
+            for f in anjungan.db anjungan.db-wal; do
+                debugfs -R "dump /anjungan/$f $work/cut-db/$f" "$dev" 2>/dev/null
+            done
+            check "power cut: PRAGMA integrity_check" "ok" \
+                "$(sqlite3 "$work/cut-db/anjungan.db" 'PRAGMA integrity_check' 2>&1)"
+        fi
+        losetup -d "$dev"
+    done
+    rm -f "$work/cut.raw"
+}
