@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod password;
 pub mod print;
 pub mod queue;
+pub mod screen_hours;
 mod readable_code;
 pub mod search;
 pub mod store;

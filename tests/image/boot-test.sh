@@ -34,6 +34,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 . "$repo/image/prerequisites.sh"
 . "$here/lib.sh"
+. "$here/panel.sh"
 
 image=
 while [ $# -gt 0 ]; do
@@ -65,7 +66,8 @@ qemu-system-x86_64 -machine q35 -accel "${ANJUNGAN_QEMU_ACCEL:-tcg}" -cpu max -s
     -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
     -drive if=pflash,format=raw,unit=1,file="$work/vars.fd" \
     -drive if=virtio,format=qcow2,file="$work/overlay.qcow2" \
-    -device virtio-rng-pci -device virtio-gpu-pci \
+    -device virtio-rng-pci -device virtio-gpu-pci -device virtio-tablet-pci \
+    -qmp "unix:$work/qmp.sock,server=on,wait=off" \
     -device i6300esb -action watchdog=none \
     -netdev "$(uplink_netdev "$ssh_port")" -device virtio-net-pci,netdev=up \
     -nographic -monitor none -serial "file:$work/serial.log" &
@@ -79,5 +81,7 @@ phase "checks"
 # prove nothing about the device.
 hardware_watchdog=yes
 run_checks
+panel_checks
+echo "$failures check(s) failed in all"
 phase "done"
 echo "the boot test took $((SECONDS - started)) s"
