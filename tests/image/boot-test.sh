@@ -26,7 +26,10 @@
 #   i6300esb watchdog, the kiosk restarted by its watchdog after SIGSTOP,
 #   every unit of ours at most 2.0 in `systemd-analyze security`, the
 #   portal as its own user with two capabilities, the database shared with
-#   the kiosk, the bounded persistent journal.
+#   the kiosk, the bounded persistent journal;
+# - the kiosk on the panel (tests/image/panel.sh): QEMU's screen and a
+#   virtual tablet through QMP: the home screen as its snapshot, a tap,
+#   rotation = 90, screen_hours dark and a waking tap.
 # On failure it prints the serial console's tail and the journal of the
 # failed units. ANJUNGAN_IMAGE_KEEP=1 keeps the work directory.
 set -euo pipefail
