@@ -147,29 +147,29 @@ def black(a):
 
 
 def tile(a):
-    """The home screen's category tiles are the white cards on its grey
-    background: the first run of card colour across the middle of the top
-    third below the header, then down to the card's bottom."""
+    """The middle of the first category tile of a home screen: the first
+    row, from the top, with a white run that starts at the left margin
+    and spans a third to a half of the width (the search field spans more,
+    the header is blue); then down the tile's white left padding to its
+    bottom."""
     w, h, p = read(a)
-    at = lambda x, y: p[(y * w + x) * 3:(y * w + x) * 3 + 3]
-    background = at(w - 2, h // 2)
-    # Scan rows from a fifth of the way down for a long run of one colour
-    # other than the background: a card.
-    for y in range(h // 5, h):
+    white = lambda x, y: p[(y * w + x) * 3:(y * w + x) * 3 + 3] == b"\xff\xff\xff"
+    for y in range(h):
         x = 0
-        while x < w:
-            c = at(x, y)
-            run = x
-            while run < w and at(run, y) == c:
-                run += 1
-            if c != background and run - x > w // 8 and c == (255, 255, 255)[:0] + c and sum(c) > 700:
-                left, right, top = x, run, y
-                bottom = y
-                while bottom < h and at(left + 2, bottom) == c:
-                    bottom += 1
-                if bottom - top > 40:
-                    return f"{(left + right) // 2} {top + 20}"
-            x = max(run, x + 1)
+        while x < w // 20 and not white(x, y):
+            x += 1
+        if x >= w // 20:
+            continue
+        end = x
+        while end < w and white(end, y):
+            end += 1
+        if not w // 4 <= end - x <= w * 55 // 100:
+            continue
+        bottom = y
+        while bottom < h and white(x + 5, bottom):
+            bottom += 1
+        if bottom - y >= 40:
+            return f"{(x + end) // 2} {(y + bottom) // 2}"
     raise SystemExit(f"no category tile found in {a}")
 
 
