@@ -136,7 +136,9 @@ fn minutes(s: &str, end: bool) -> Result<u32, String> {
     match (h, m) {
         (24, 0) if end => Ok(24 * 60),
         (0..=23, 0..=59) => Ok(h * 60 + m),
-        _ => Err(format!("\"{s}\" is not a time of day (00:00 to 23:59, or 24:00 as an end)")),
+        _ => Err(format!(
+            "\"{s}\" is not a time of day (00:00 to 23:59, or 24:00 as an end)"
+        )),
     }
 }
 

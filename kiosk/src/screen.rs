@@ -86,7 +86,10 @@ mod tests {
         for _ in 0..WAKE_SECONDS - 1 {
             assert!(!p.tick(false));
         }
-        assert!(p.tick(false), "dark again {WAKE_SECONDS} s after the last touch");
+        assert!(
+            p.tick(false),
+            "dark again {WAKE_SECONDS} s after the last touch"
+        );
         assert!(p.is_dark());
     }
 
