@@ -175,7 +175,9 @@ def tile(a):
 
 def main(argv):
     if len(argv) >= 3 and argv[0] == "dump":
-        qmp(argv[1], "screendump", {"filename": argv[2]})
+        # The virtio GPU (id=panel in boot-test.sh), not q35's default VGA
+        # where the kernel's console is.
+        qmp(argv[1], "screendump", {"filename": argv[2], "device": "panel"})
         return
     if len(argv) == 4 and argv[0] == "tap":
         return tap(argv[1], float(argv[2]), float(argv[3]))
@@ -203,7 +205,7 @@ def main(argv):
 def tap(sock, x, y):
     # The screen's size, from a fresh screendump: the tablet's axes span it.
     with tempfile.TemporaryDirectory() as d:
-        qmp(sock, "screendump", {"filename": f"{d}/size.ppm"})
+        qmp(sock, "screendump", {"filename": f"{d}/size.ppm", "device": "panel"})
         w, h, _ = read_ppm(f"{d}/size.ppm")
     ax = round(x * 32767 / (w - 1))
     ay = round(y * 32767 / (h - 1))
