@@ -92,6 +92,7 @@ need_backports_packages() {
 IMAGE_PACKAGES=(mmdebstrap dosfstools mtools fdisk e2fsprogs bmap-tools xz-utils binfmt-support)
 IMAGE_BACKPORTS_PACKAGES=(qemu-user-static)
 # What booting it needs (tests/image/): QEMU with UEFI firmware, SSH, and the
-# test's own little web server (the pretend internet) and its forwarder.
-IMAGE_TEST_PACKAGES=(ovmf qemu-efi-aarch64 openssh-client busybox python3 curl)
+# test's own little web server (the pretend internet) and its forwarder,
+# and SQLite's shell for the database a power cut left behind.
+IMAGE_TEST_PACKAGES=(ovmf qemu-efi-aarch64 openssh-client busybox python3 curl sqlite3)
 IMAGE_TEST_BACKPORTS_PACKAGES=(qemu-system-x86 qemu-system-arm qemu-utils)
