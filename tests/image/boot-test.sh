@@ -69,7 +69,7 @@ qemu-system-x86_64 -machine q35 -accel "${ANJUNGAN_QEMU_ACCEL:-tcg}" -cpu max -s
     -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
     -drive if=pflash,format=raw,unit=1,file="$work/vars.fd" \
     -drive if=virtio,format=qcow2,file="$work/overlay.qcow2" \
-    -device virtio-rng-pci -device virtio-gpu-pci,id=panel -device virtio-tablet-pci \
+    -device virtio-rng-pci -device virtio-gpu-pci,id=panel -device virtio-tablet-pci,display=panel \
     -qmp "unix:$work/qmp.sock,server=on,wait=off" \
     -device i6300esb -action watchdog=none \
     -netdev "$(uplink_netdev "$ssh_port")" -device virtio-net-pci,netdev=up \
