@@ -321,23 +321,8 @@ pub fn set_status(
         .map(clean)
         .transpose()?;
     let at = timestamp::format(&now);
-    let changed = store.transaction(|tx| {
-        let id: Option<i64> = tx
-            .query_row(
-                "UPDATE complaint SET status = ?2, note = COALESCE(?3, note), updated_at = ?4
-                 WHERE reference = ?1 RETURNING id",
-                params![reference.stored(), status.code(), note, at],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(id) = id {
-            tx.execute(
-                "INSERT INTO complaint_history (complaint, at, status, note) VALUES (?1, ?2, ?3, ?4)",
-                params![id, at, status.code(), note],
-            )?;
-        }
-        Ok(id.is_some())
-    })?;
+    let changed = store
+        .transaction(|tx| record_status(tx, reference, status, note.as_deref(), &at, "device"))?;
     if !changed {
         return Err(Error::NoSuchComplaint {
             reference: reference.to_string(),
@@ -373,6 +358,35 @@ pub fn hub_update_mark(store: &Store) -> Result<i64> {
     })
 }
 
+/// Sets a complaint's status and note (none keeps the last) and adds its
+/// history row, marked with where the change came from (`device` or
+/// `hub`); false when there is no complaint `reference`.
+fn record_status(
+    tx: &rusqlite::Transaction,
+    reference: &Reference,
+    status: Status,
+    note: Option<&str>,
+    at: &str,
+    source: &str,
+) -> rusqlite::Result<bool> {
+    let id: Option<i64> = tx
+        .query_row(
+            "UPDATE complaint SET status = ?2, note = COALESCE(?3, note), updated_at = ?4
+             WHERE reference = ?1 RETURNING id",
+            params![reference.stored(), status.code(), note, at],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = id {
+        tx.execute(
+            "INSERT INTO complaint_history (complaint, at, status, note, source)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, at, status.code(), note, source],
+        )?;
+    }
+    Ok(id.is_some())
+}
+
 /// Applies the hub's `updates` (oldest first) and keeps the number of the
 /// last, in one transaction: the complaint's status, the answer as its
 /// note (none keeps the last), a history row marked `hub`. An update for
@@ -401,20 +415,7 @@ pub fn apply_hub_updates(store: &mut Store, updates: &[HubUpdate]) -> Result<usi
             let at = chrono::DateTime::parse_from_rfc3339(&u.at)
                 .map(|t| timestamp::format(&t))
                 .unwrap_or_else(|_| timestamp::format(&chrono::Utc::now().fixed_offset()));
-            let id: Option<i64> = tx
-                .query_row(
-                    "UPDATE complaint SET status = ?2, note = COALESCE(?3, note), updated_at = ?4
-                     WHERE reference = ?1 RETURNING id",
-                    params![reference.stored(), status.code(), note, at],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(id) = id {
-                tx.execute(
-                    "INSERT INTO complaint_history (complaint, at, status, note, source)
-                     VALUES (?1, ?2, ?3, ?4, 'hub')",
-                    params![id, at, status.code(), note],
-                )?;
+            if record_status(tx, &reference, status, note.as_deref(), &at, "hub")? {
                 changed += 1;
             }
         }
