@@ -13,6 +13,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::screen_hours::ScreenHours;
 use crate::{Error, Result};
 
 mod garden;
@@ -149,6 +150,9 @@ pub struct KioskConfig {
     /// Seconds without a touch before the screen returns home, so the next
     /// citizen sees nothing of the last.
     pub idle_reset_seconds: u32,
+    /// When the screen is on (local time, `[device] timezone`); outside
+    /// these hours it is dark until a touch. Empty: always on.
+    pub screen_hours: ScreenHours,
 }
 
 /// The survey and complaints (`anjungan::voice`).
@@ -459,6 +463,7 @@ impl Default for KioskConfig {
             call_button_pin: None,
             status_led_pin: None,
             idle_reset_seconds: 90,
+            screen_hours: ScreenHours::default(),
         }
     }
 }
@@ -1046,12 +1051,14 @@ admin_listen = "127.0.0.1:8081"
 [kiosk]
 printer = "none"
 idle_reset_seconds = 90
+screen_hours = ["mon-fri 07:00-16:00", "sat 07:00-12:00"]
 "#,
         )
         .unwrap();
         assert_eq!(c.device.id, "bdg-balaikota-01");
         assert_eq!(c.captive.auth, Auth::ClickThrough);
         assert_eq!(c.kiosk.printer, Printer::None);
+        assert!(!c.kiosk.screen_hours.always_on());
     }
 
     #[test]
@@ -1233,6 +1240,14 @@ idle_reset_seconds = 90
             m.contains("kiosk.idle_reset_seconds") && m.contains("10 to 3600"),
             "{m}"
         );
+
+        let m = refusal("[kiosk]\nscreen_hours = [\"mon-fry 07:00-16:00\"]\n");
+        assert!(
+            m.contains("kiosk.screen_hours") && m.contains("\"mon-fri 07:00-16:00\""),
+            "{m}"
+        );
+        let m = refusal("[kiosk]\nscreen_hours = \"mon-fri 07:00-16:00\"\n");
+        assert!(m.contains("kiosk.screen_hours"), "{m}");
 
         let m = refusal("[kiosk]\nrotation = 45\n");
         assert!(m.contains("kiosk.rotation") && m.contains("90"), "{m}");

@@ -20,6 +20,7 @@ pub mod password;
 pub mod print;
 pub mod queue;
 mod readable_code;
+pub mod screen_hours;
 pub mod search;
 pub mod store;
 pub mod sync;

@@ -34,6 +34,8 @@ struct Cli {
 enum Command {
     /// Turns the panel's status light off (for the unit's ExecStopPost=, after a crash).
     LightOff,
+    /// Prints the touchscreen's calibration for [kiosk] rotation (for the package's udev rule).
+    TouchCalibration,
     /// Renders one screen to a PNG of exactly the given size, with no display.
     Snapshot {
         /// home, attract, search:QUERY, category:ID, service:ID; ticket:ID or paper-out:ID (a service with the queue-number card, or with the printer out of paper); survey:1..9, survey:about[:1..4], survey:thanks; complaint, complaint:write, complaint:contact, complaint:sent, complaint:lookup (with sample text).
@@ -67,6 +69,12 @@ fn main() -> ExitCode {
         if let Some(Command::LightOff) = cli.command {
             return kiosk::gpio::light_off(&config.kiosk);
         }
+        if let Some(Command::TouchCalibration) = cli.command {
+            let line = kiosk::rotation::udev_property(config.kiosk.rotation)
+                .context("[kiosk] rotation must be 0, 90, 180 or 270")?;
+            println!("{line}");
+            return Ok(());
+        }
         let store = Store::open_for(&config)?;
         let mut settings = Settings::new(
             config.kiosk.idle_reset_seconds,
@@ -74,6 +82,7 @@ fn main() -> ExitCode {
             &config.captive.ssid,
         );
         settings.printer = config.kiosk.printer != Printer::None;
+        settings.screen_hours = config.kiosk.screen_hours.clone();
         settings.voucher_minutes =
             (config.captive.auth == Auth::Voucher).then_some(config.captive.session_minutes);
         match cli.command {
@@ -88,7 +97,9 @@ fn main() -> ExitCode {
                 };
                 kiosk::run::run(store, settings, setup, &config.kiosk)?
             }
-            Some(Command::LightOff) => unreachable!("handled before the store is opened"),
+            Some(Command::LightOff | Command::TouchCalibration) => {
+                unreachable!("handled before the store is opened")
+            }
             Some(Command::Snapshot {
                 screen,
                 lang,

@@ -5,6 +5,7 @@
 //! (presence sensor, call button, status light).
 
 use std::collections::BTreeSet;
+use std::path::Path;
 use std::sync::mpsc::channel;
 use std::time::Duration;
 
@@ -15,6 +16,7 @@ use anjungan::store::Store;
 use anyhow::Context;
 use slint::ComponentHandle;
 
+use crate::backlight::Backlight;
 use crate::controller::{Devices, Kiosk, Settings};
 use crate::gpio;
 use crate::supervision;
@@ -48,6 +50,10 @@ pub fn run(
         .to_logical(window.window().scale_factor());
     if size.width > 0.0 && size.height > 0.0 {
         kiosk.set_screen_size(size.width, size.height);
+    }
+    let backlight = Backlight::find(Path::new("/sys/class/backlight"));
+    if backlight.is_present() {
+        kiosk.use_backlight(Box::new(move |on| backlight.set(on)));
     }
     kiosk.start_idle_timer();
 

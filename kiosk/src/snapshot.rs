@@ -26,7 +26,7 @@ use crate::lang::Lang;
 use crate::paper::{Number, Printing, Slip};
 use crate::session::Session;
 use crate::survey::Survey;
-use crate::ui::KioskWindow;
+use crate::ui::{KioskAdapter, KioskWindow};
 use crate::{Error, Result};
 
 /// Which screen to render: `home`, `search:QUERY`, `category:ID`,
@@ -35,10 +35,12 @@ use crate::{Error, Result};
 /// with a sample number; the survey (`survey:1`..`survey:9`,
 /// `survey:about[:1..4]`, `survey:thanks`) and the complaint screens
 /// (`complaint`, `complaint:write`, `complaint:contact`, `complaint:sent`,
-/// `complaint:lookup`), with sample text.
+/// `complaint:lookup`), with sample text; `off`: the dark screen outside
+/// `[kiosk] screen_hours`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     Home,
+    Off,
     Attract,
     Search(String),
     Category(String),
@@ -69,7 +71,7 @@ pub enum ComplaintPage {
     Lookup,
 }
 
-const SCREENS: &str = "use home, attract, search:QUERY, category:ID, service:ID, ticket:ID, paper-out:ID, survey:1..9, survey:about[:1..4], survey:thanks, complaint, complaint:write, complaint:contact, complaint:sent or complaint:lookup";
+const SCREENS: &str = "use home, off, attract, search:QUERY, category:ID, service:ID, ticket:ID, paper-out:ID, survey:1..9, survey:about[:1..4], survey:thanks, complaint, complaint:write, complaint:contact, complaint:sent or complaint:lookup";
 
 impl FromStr for Target {
     type Err = Error;
@@ -77,6 +79,7 @@ impl FromStr for Target {
         let (kind, arg) = s.split_once(':').unwrap_or((s, ""));
         match (kind, arg) {
             ("home", "") => Ok(Target::Home),
+            ("off", "") => Ok(Target::Off),
             ("attract", "") => Ok(Target::Attract),
             ("search", q) => Ok(Target::Search(q.to_string())),
             ("category", id) if !id.is_empty() => Ok(Target::Category(id.to_string())),
@@ -183,7 +186,7 @@ impl Request {
             s.large_text = request.large_text;
             s.high_contrast = request.high_contrast;
             match request.target {
-                Target::Home => s.home(),
+                Target::Home | Target::Off => s.home(),
                 Target::Attract => s.reset(),
                 Target::Search(q) => {
                     s.open_search();
@@ -357,6 +360,8 @@ pub fn render(
     kiosk.set_screen_size(width as f32, height as f32);
     kiosk.show_queue(queue);
     kiosk.update(change);
+    app.global::<KioskAdapter>()
+        .set_screen_off(request.target == Target::Off);
     app.show()?;
 
     let mut pixels = vec![Rgb8Pixel::new(0, 0, 0); (width * height) as usize];

@@ -194,6 +194,18 @@ fn every_screen_at_every_size_in_both_languages() {
             }
         }
     }
+    // The dark screen outside `screen_hours`: every pixel black, the home
+    // screen under it included.
+    for size in SIZES {
+        let picture = render(&Target::Off, true, Lang::Id, size, false);
+        let lit = (0..size.1)
+            .flat_map(|y| (0..size.0).map(move |x| (x, y)))
+            .filter(|&(x, y)| picture.pixel(x, y) != slint::Rgb8Pixel::new(0, 0, 0))
+            .count();
+        if lit > 0 {
+            failures.push(format!("off {}x{}: {lit} pixels not black", size.0, size.1));
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

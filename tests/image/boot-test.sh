@@ -27,6 +27,9 @@
 #   every unit of ours at most 2.0 in `systemd-analyze security`, the
 #   portal as its own user with two capabilities, the database shared with
 #   the kiosk, the bounded persistent journal;
+# - the kiosk on the panel (tests/image/panel.sh): QEMU's screen and a
+#   virtual tablet through QMP: the home screen as its snapshot, a tap,
+#   rotation = 90, screen_hours dark and a waking tap.
 # - then (readonly.sh) the read-only root and a technician's package by
 #   anjungan-maintenance, and a power cut: QEMU killed during catalog
 #   imports and survey answers, the cut disk's file systems and database
@@ -41,6 +44,7 @@ repo=$(cd "$here/../.." && pwd)
 . "$repo/image/prerequisites.sh"
 . "$here/lib.sh"
 . "$here/readonly.sh"
+. "$here/panel.sh"
 
 image=
 while [ $# -gt 0 ]; do
@@ -72,7 +76,8 @@ qemu-system-x86_64 -machine q35 -accel "${ANJUNGAN_QEMU_ACCEL:-tcg}" -cpu max -s
     -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
     -drive if=pflash,format=raw,unit=1,file="$work/vars.fd" \
     -drive if=virtio,format=qcow2,file="$work/overlay.qcow2" \
-    -device virtio-rng-pci -device virtio-gpu-pci \
+    -device virtio-rng-pci -device virtio-gpu-pci,id=panel -device virtio-tablet-pci,display=panel \
+    -qmp "unix:$work/qmp.sock,server=on,wait=off" \
     -device i6300esb -action watchdog=none \
     -netdev "$(uplink_netdev "$ssh_port")" -device virtio-net-pci,netdev=up \
     -nographic -monitor none -serial "file:$work/serial.log" &
@@ -86,6 +91,7 @@ phase "checks"
 # prove nothing about the device.
 hardware_watchdog=yes
 run_checks
+panel_checks
 readonly_checks
 power_cut_checks
 phase "done"

@@ -8,7 +8,8 @@
 //!   news, a replaced catalog;
 //! - `bind` — callbacks for the adapters (each view binds its own);
 //! - `paper` — the citizen's paper: asking the print thread, its reports;
-//! - `idle_timer` — the idle countdown and reset;
+//! - `idle_timer` — the idle countdown and reset, and the dark screen
+//!   outside `screen_hours`;
 //! - `voice` — the survey and complaints: what leaves the UI thread.
 
 mod bind;
@@ -25,6 +26,7 @@ use std::sync::mpsc::Receiver;
 
 use anjungan::catalog::{Catalog, Fresh};
 use anjungan::queue::PrefixStatus;
+use anjungan::screen_hours::ScreenHours;
 use anjungan::search::SearchIndex;
 use chrono::{DateTime, FixedOffset};
 use slint::{ComponentHandle, Image};
@@ -33,6 +35,7 @@ use crate::gpio::{Light, Panel, PanelEvent};
 use crate::idle::IdleClock;
 use crate::lang::Lang;
 use crate::qr;
+use crate::screen::ScreenPower;
 use crate::session::{Screen, Session};
 use crate::ui::{KioskWindow, Theme};
 use crate::views::{self, Scene};
@@ -62,6 +65,8 @@ pub struct Settings {
     /// screen offers a voucher slip of this many minutes
     /// (`[captive] session_minutes`).
     pub voucher_minutes: Option<u32>,
+    /// `[kiosk] screen_hours`: outside them the screen is dark until touched.
+    pub screen_hours: ScreenHours,
     pub clock: Clock,
 }
 
@@ -80,6 +85,7 @@ impl Settings {
             wifi_name: wifi_name.to_string(),
             printer: true,
             voucher_minutes: None,
+            screen_hours: ScreenHours::default(),
             clock: system_clock(),
         }
     }
@@ -103,6 +109,8 @@ struct State {
     catalog: Arc<Catalog>,
     index: Rc<SearchIndex>,
     idle: IdleClock,
+    /// Whether the screen is dark (outside `screen_hours`).
+    power: ScreenPower,
     /// The queue today, for the numbers now called.
     queue: Vec<PrefixStatus>,
 }
@@ -119,6 +127,9 @@ struct Inner {
     /// Ticks the idle clock once a second while the app runs.
     idle_timer: slint::Timer,
     devices: RefCell<Option<Devices>>,
+    /// Turns the panel's backlight on and off with the dark screen (the
+    /// device's `/sys/class/backlight`; none in tests).
+    backlight: RefCell<Option<Box<dyn Fn(bool)>>>,
     /// Newly installed catalogs, loaded and indexed by the watcher's thread.
     catalogs: RefCell<Option<Receiver<Fresh>>>,
     /// The queue as it changes, read by the queue thread.
@@ -153,6 +164,7 @@ impl Kiosk {
                 catalog: Arc::new(catalog),
                 index: Rc::new(index),
                 idle: IdleClock::new(settings.idle_reset_seconds),
+                power: ScreenPower::new(),
                 queue: Vec::new(),
             }),
             settings,
@@ -161,6 +173,7 @@ impl Kiosk {
             translated: Cell::new(None),
             idle_timer: slint::Timer::default(),
             devices: RefCell::new(None),
+            backlight: RefCell::new(None),
             catalogs: RefCell::new(None),
             queues: RefCell::new(None),
         });
@@ -293,6 +306,9 @@ impl Kiosk {
     /// attract screen; it does not keep an abandoned session alive, since
     /// the one standing there may be the next person.
     fn someone_came(&self) {
+        if self.wake_screen() {
+            return;
+        }
         let asleep = self.inner.state.borrow().session.screen == Screen::Attract;
         if asleep {
             self.touched();

@@ -12,6 +12,9 @@ use crate::ui::{KioskAdapter, KioskWindow, Theme};
 pub fn bind(w: &KioskWindow, b: &Bind) {
     let k = w.global::<KioskAdapter>();
     k.on_touched(b.on(Kiosk::touched));
+    k.on_wake(b.on(|k| {
+        k.wake_screen();
+    }));
     k.on_back(b.on(Kiosk::step_back));
     k.on_go_home(b.on(|k| k.update(Session::home)));
     k.on_select_language(b.with(|k, code| {

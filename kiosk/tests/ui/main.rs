@@ -11,12 +11,13 @@ mod common;
 mod idle;
 mod navigation;
 mod print;
+mod screen_hours;
 mod search;
 mod voice;
 
 fn main() {
     common::init();
-    let flows: [(&str, fn()); 6] = [
+    let flows: [(&str, fn()); 8] = [
         (
             "navigation",
             navigation::tap_home_category_service_back_and_switch_language,
@@ -30,6 +31,14 @@ fn main() {
         (
             "print",
             print::print_take_numbers_survive_paper_out_and_call_staff,
+        ),
+        (
+            "screen hours",
+            screen_hours::dark_outside_the_hours_and_the_waking_touch_presses_nothing,
+        ),
+        (
+            "screen hours at start",
+            screen_hours::started_outside_the_hours_it_is_dark_at_once,
         ),
         (
             "voice",
