@@ -58,6 +58,9 @@ panel_checks() {
 
     panel_snapshot home home "$size"
     panel_snapshot category category:kependudukan "$size"
+    # A kiosk left alone goes from home to its attract screen after
+    # idle_reset_seconds (90): started afresh, it shows home.
+    vm sudo systemctl restart anjungan-kiosk
     share=$(panel_wait home)
     check "panel: the screen is the home screen (share of pixels as its snapshot)" "~^(0\.9[89]|1\.0)" "$share"
     tile=$(python3 "$panel_tool" tile "$work/home.png")
@@ -68,12 +71,12 @@ panel_checks() {
     # Portrait: the picture turned clockwise on the landscape panel, and the
     # tile tapped where it is drawn: a window point (x, y) is at
     # (height - 1 - y, x) of the panel.
+    panel_snapshot home-portrait home 800x1280 90
+    panel_snapshot category-portrait category:kependudukan 800x1280 90
     panel_config 'rotation = 90'
     check "panel: rotation = 90, the tablet's libinput calibration (udev)" "0 1 0 -1 0 1" \
         "$(vm 'for d in /dev/input/event*; do udevadm info -q property "$d"; done' |
             sed -n 's/^LIBINPUT_CALIBRATION_MATRIX=//p' | sort -u | head -n 1)"
-    panel_snapshot home-portrait home 800x1280 90
-    panel_snapshot category-portrait category:kependudukan 800x1280 90
     share=$(panel_wait home-portrait)
     check "panel: rotation = 90 shows the portrait layout (share as its snapshot)" "~^(0\.9[89]|1\.0)" "$share"
     read -r x y <<<"$(python3 "$panel_tool" tile "$work/home-portrait.png")"
