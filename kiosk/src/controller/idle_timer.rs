@@ -37,7 +37,7 @@ impl Kiosk {
     /// Lets the dark screen turn the panel's backlight off (and on again):
     /// `light(true)` is on. Called at once with the present state, which
     /// also lights a backlight a previous run left off.
-    pub fn use_backlight(&self, light: Box<dyn Fn(bool)>) {
+    pub fn use_backlight(&self, light: super::BacklightSwitch) {
         light(!self.inner.state.borrow().power.is_dark());
         *self.inner.backlight.borrow_mut() = Some(light);
     }

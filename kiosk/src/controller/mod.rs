@@ -115,6 +115,9 @@ struct State {
     queue: Vec<PrefixStatus>,
 }
 
+/// Turns the panel's backlight on (`true`) or off.
+pub type BacklightSwitch = Box<dyn Fn(bool)>;
+
 struct Inner {
     window: slint::Weak<KioskWindow>,
     state: RefCell<State>,
@@ -129,7 +132,7 @@ struct Inner {
     devices: RefCell<Option<Devices>>,
     /// Turns the panel's backlight on and off with the dark screen (the
     /// device's `/sys/class/backlight`; none in tests).
-    backlight: RefCell<Option<Box<dyn Fn(bool)>>>,
+    backlight: RefCell<Option<BacklightSwitch>>,
     /// Newly installed catalogs, loaded and indexed by the watcher's thread.
     catalogs: RefCell<Option<Receiver<Fresh>>>,
     /// The queue as it changes, read by the queue thread.
