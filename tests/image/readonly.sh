@@ -7,14 +7,16 @@
 # technician's package installed with anjungan-maintenance (the root
 # read-only again after it).
 #
-# power_cut_checks: while catalog imports (two large bundles, alternating)
-# and survey answers run in the VM, each printed to the host as it returns,
+# power_cut_checks: while catalog imports (two large bundles, alternating),
+# survey answers and queue numbers run in the VM, each printed to the host
+# as it returns,
 # QEMU is killed (no shutdown). On a copy of the cut disk: both ext4 file
 # systems clean once their journals are replayed, and the database's
 # integrity_check ok. Then the same disk boots again with its clock years
 # in the past (QEMU's -rtc base, as a device without a real-time clock): the
 # clock is the last known time again, every answer committed before the cut
-# is there, the catalog is one of the two whole, the phone joined in
+# is there, and so is every queue number (the next one follows them on the
+# same day), the catalog is one of the two whole, the phone joined in
 # run_checks is still let out with at most its hour, no answer is dated
 # with a wrong day, the root read-only and the technician's package kept.
 
@@ -74,8 +76,20 @@ left = [seconds(e) for e in re.findall(r"expires ((?:[0-9]+(?:ms|d|h|m|s))+)", s
 print(len(left), int(max(left)) if left else 0)'
 }
 
+# numbers_today: the VM's local day and how many numbers of prefix A
+# (the demo catalog's KTP-el services) `anjungan queue status` counts on it.
+numbers_today() {
+    vm 'echo $(date +%F) $(sudo -u anjungan anjungan queue status --json)' | python3 -c '
+import json, sys
+day, _, status = sys.stdin.read().partition(" ")
+print(day, next((s["taken"] for s in json.loads(status) if s["prefix"] == "A"), 0))'
+}
+
+# A queue ticket as the kiosk takes it: the next number, for real.
+take_number='sudo -u anjungan anjungan receipt --ticket ktp-el-baru --out /tmp/cut-ticket.bin'
+
 power_cut_checks() {
-    local catalog_pid survey_pid qemu_cmd committed before_answers before_let_out t_cut zone today began
+    local catalog_pid survey_pid queue_pid qemu_cmd committed numbers before_answers before_let_out before_numbers after_numbers t_cut zone today began
     phase "power cut: catalog imports and survey answers under way"
     # Two large bundles: the demo catalog and 1500 services more, named
     # cut-a-N in one and cut-b-N in the other.
@@ -100,6 +114,7 @@ PY
     check "power cut: bundle imports" "imported" \
         "$(vm 'sudo -u anjungan anjungan catalog import /tmp/cut-a.json >/dev/null && echo imported')"
     before_answers=$(responses_in)
+    before_numbers=$(numbers_today)
     before_let_out=$(let_out)
     check "power cut: the phone let out before it (elements, seconds left)" "~^[1-9][0-9]* [0-9]+$" "$before_let_out"
 
@@ -114,8 +129,11 @@ PY
             sudo -u anjungan anjungan survey import --again /tmp/cut-form.csv >/dev/null && echo answer
         done' >"$work/cut-survey.log" 2>&1 &
     survey_pid=$!
+    vm "while :; do $take_number && echo number; done" >"$work/cut-queue.log" 2>&1 &
+    queue_pid=$!
     local waited=0
-    until [ "$(grep -c . "$work/cut-catalog.log")" -ge 3 ] && [ "$(grep -c answer "$work/cut-survey.log")" -ge 5 ]; do
+    until [ "$(grep -c . "$work/cut-catalog.log")" -ge 3 ] && [ "$(grep -c answer "$work/cut-survey.log")" -ge 5 ] &&
+        [ "$(grep -c number "$work/cut-queue.log")" -ge 5 ]; do
         sleep 1
         waited=$((waited + 1))
         [ $waited -lt 300 ] || break
@@ -129,11 +147,12 @@ PY
     kill -KILL "$qemu_pid"
     wait "$qemu_pid" 2>/dev/null || true
     qemu_pid=
-    wait "$catalog_pid" "$survey_pid" 2>/dev/null || true
+    wait "$catalog_pid" "$survey_pid" "$queue_pid" 2>/dev/null || true
     committed=$(grep -c answer "$work/cut-survey.log" || true)
-    check "power cut: answers and imports committed before it" "~^[1-9][0-9]* [1-9][0-9]*$" \
-        "$committed $(grep -c '^[ab]$' "$work/cut-catalog.log" || true)"
-    echo "committed before the cut: $committed survey answers, $(grep -c '^[ab]$' "$work/cut-catalog.log") catalog imports (last: $(grep '^[ab]$' "$work/cut-catalog.log" | tail -n 1))"
+    numbers=$(grep -c '^number$' "$work/cut-queue.log" || true)
+    check "power cut: answers, imports and queue numbers committed before it" "~^[1-9][0-9]* [1-9][0-9]* [1-9][0-9]*$" \
+        "$committed $(grep -c '^[ab]$' "$work/cut-catalog.log" || true) $numbers"
+    echo "committed before the cut: $committed survey answers, $numbers queue numbers, $(grep -c '^[ab]$' "$work/cut-catalog.log") catalog imports (last: $(grep '^[ab]$' "$work/cut-catalog.log" | tail -n 1))"
 
     cut_disk_checks
 
@@ -153,6 +172,14 @@ PY
         "$(vm 'echo $(findmnt -n -o OPTIONS / | cut -d, -f1) $(dpkg-query -W -f "\${Status}" anjungan-boot-test-probe)')"
     check "after the cut: every committed answer there" "yes" \
         "$(responses_in | awk -v b="$before_answers" -v c="$committed" '{ print ($1 >= b + c && $1 <= b + c + 1) ? "yes" : "no: " $1 " for " b " + " c }')"
+    # Every number taken before the cut (one more if the cut came between
+    # its commit and its line), counted on the day it was taken; across
+    # Makassar's midnight (16:00 UTC) the day's count starts again.
+    after_numbers=$(numbers_today)
+    check "after the cut: every queue number committed before it there" "~^yes" \
+        "$(echo "$before_numbers $after_numbers" | awk -v c="$numbers" '{
+            if ($1 != $3) print "yes (not compared: the day changed from " $1 " to " $3 ")"
+            else print ($4 >= $2 + c && $4 <= $2 + c + 1) ? "yes" : "no: " $4 " for " $2 " + " c }')"
     check "after the cut: the catalog one of the two, whole" "~^(1500 0|0 1500)$" \
         "$(vm 'sudo -u anjungan anjungan catalog export' | python3 -c '
 import json, sys
@@ -172,6 +199,10 @@ print(sum(i.startswith("cut-a-") for i in ids), sum(i.startswith("cut-b-") for i
         "$(responses_in --from "$began" --to "$today" | awk -v b="$before_answers" -v c="$committed" '{ print ($1 >= b + c + 1) ? "yes" : "no: " $1 }')"
     check "no clock: no answer dated before the test began ($began)" "0" \
         "$(responses_in --from 2000-01-01 --to "$(date -d "$began -1 day" +%F)")"
+    vm "$take_number"
+    check "no clock: a queue number after the boot follows today's numbers ($today)" "yes" \
+        "$(numbers_today | awk -v t="$today" -v a="$after_numbers" '{
+            split(a, was, " "); print ($1 == t && $2 == (was[1] == $1 ? was[2] : 0) + 1) ? "yes" : "no: " $0 " (after the boot: " a ")" }')"
     check "after the cut: units of ours active" "active active active active active" \
         "$(vm 'systemctl is-active anjungan-captive anjungan-dnsmasq anjungan-first-boot anjungan-network anjungan-kiosk' | xargs)"
     check "after the cut: no failed unit" "" "$(vm systemctl --failed --no-legend --plain)"
