@@ -72,11 +72,15 @@ phase "boot"
 start_pretend_internet
 ssh_port=$(free_port)
 cp /usr/share/OVMF/OVMF_VARS_4M.fd "$work/vars.fd"
+# The panel: the virtio GPU (id=panel) and a virtio tablet bound to its
+# console, the one display (-vga none): with q35's VGA as well, the kiosk
+# took whichever card /dev/dri listed first (Slint's linuxkms takes the
+# first with a connected output), and half the boots drew on the VGA.
 qemu-system-x86_64 -machine q35 -accel "${ANJUNGAN_QEMU_ACCEL:-tcg}" -cpu max -smp 2 -m 1536 \
     -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
     -drive if=pflash,format=raw,unit=1,file="$work/vars.fd" \
     -drive if=virtio,format=qcow2,file="$work/overlay.qcow2" \
-    -device virtio-rng-pci -device virtio-gpu-pci,id=panel -device virtio-tablet-pci,display=panel \
+    -vga none -device virtio-rng-pci -device virtio-gpu-pci,id=panel -device virtio-tablet-pci,display=panel \
     -qmp "unix:$work/qmp.sock,server=on,wait=off" \
     -device i6300esb -action watchdog=none \
     -netdev "$(uplink_netdev "$ssh_port")" -device virtio-net-pci,netdev=up \
