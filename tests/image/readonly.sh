@@ -90,7 +90,7 @@ take_number='sudo -u anjungan anjungan receipt --ticket ktp-el-baru --out /tmp/c
 
 power_cut_checks() {
     local catalog_pid survey_pid queue_pid qemu_cmd committed numbers before_answers before_let_out before_numbers after_numbers t_cut zone today began
-    phase "power cut: catalog imports and survey answers under way"
+    phase "power cut: catalog imports, survey answers and queue numbers under way"
     # Two large bundles: the demo catalog and 1500 services more, named
     # cut-a-N in one and cut-b-N in the other.
     vm 'sudo -u anjungan anjungan catalog export' >"$work/catalog.json"
