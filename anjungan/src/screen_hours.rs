@@ -12,20 +12,12 @@
 use chrono::{Datelike, NaiveDateTime, Timelike, Weekday};
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::hours::DAYS as DAY_NAMES;
+
 /// At most this many entries, each at most [`MAX_ENTRY`] bytes: enough for
 /// any office's week, and a bound on what a configuration file can ask for.
 pub const MAX_ENTRIES: usize = 32;
 pub const MAX_ENTRY: usize = 64;
-
-const DAY_NAMES: [(&str, Weekday); 7] = [
-    ("mon", Weekday::Mon),
-    ("tue", Weekday::Tue),
-    ("wed", Weekday::Wed),
-    ("thu", Weekday::Thu),
-    ("fri", Weekday::Fri),
-    ("sat", Weekday::Sat),
-    ("sun", Weekday::Sun),
-];
 
 /// What to write instead, ending every refusal.
 const HOW: &str = "write entries like \"mon-fri 07:00-16:00\" or \"sat 07:00-12:00\" \

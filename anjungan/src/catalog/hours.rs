@@ -5,7 +5,8 @@ use chrono::{Datelike, NaiveDateTime, NaiveTime, Weekday};
 
 use super::model::Hours;
 
-const DAYS: [(&str, Weekday); 7] = [
+/// The days as the catalog and `[kiosk] screen_hours` write them.
+pub(crate) const DAYS: [(&str, Weekday); 7] = [
     ("mon", Weekday::Mon),
     ("tue", Weekday::Tue),
     ("wed", Weekday::Wed),
