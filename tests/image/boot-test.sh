@@ -32,10 +32,11 @@
 #   rotation = 90, screen_hours dark and a waking tap.
 # - then (readonly.sh) the read-only root and a technician's package by
 #   anjungan-maintenance, and a power cut: QEMU killed during catalog
-#   imports, survey answers and queue numbers, the cut disk's file systems
-#   and database checked, and a second boot with the clock in 2020 that
-#   finds every committed answer and number, one whole catalog, the joined
-#   phone still let out and the last known time.
+#   imports, survey answers, queue numbers and four more phones' joins
+#   (phones.sh), the cut disk's file systems and database checked, and a
+#   second boot with the clock in 2020 that finds every committed answer
+#   and number, one whole catalog, every phone whose join was answered
+#   still let out and the last known time.
 # On failure it prints the serial console's tail and the journal of the
 # failed units. ANJUNGAN_IMAGE_KEEP=1 keeps the work directory.
 set -euo pipefail

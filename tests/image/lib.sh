@@ -190,7 +190,7 @@ run_checks() {
     # A phone on the free Wi-Fi. The radios appear only now, as a USB
     # dongle might: the guest network's services must pick them up.
     local station
-    station=$(vm sudo bash -s "'Anjungan Uji'" <"$here/station.sh" 2>&1) || true
+    station=$(cat "$here/phone.sh" "$here/station.sh" | vm sudo bash -s "'Anjungan Uji'" 2>&1) || true
     result() { printf '%s\n' "$station" | sed -n "s/^$1: //p" | head -n 1; }
     check "wifi: access point on wlan0" "up" "$(result 'access point')"
     check "wifi: station associated" "yes" "$(result associated)"

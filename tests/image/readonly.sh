@@ -8,16 +8,18 @@
 # read-only again after it).
 #
 # power_cut_checks: while catalog imports (two large bundles, alternating),
-# survey answers and queue numbers run in the VM, each printed to the host
-# as it returns,
-# QEMU is killed (no shutdown). On a copy of the cut disk: both ext4 file
-# systems clean once their journals are replayed, and the database's
-# integrity_check ok. Then the same disk boots again with its clock years
-# in the past (QEMU's -rtc base, as a device without a real-time clock): the
-# clock is the last known time again, every answer committed before the cut
-# is there, and so is every queue number (the next one follows them on the
-# same day), the catalog is one of the two whole, the phone joined in
-# run_checks is still let out with at most its hour, no answer is dated
+# survey answers, queue numbers and the joins of four more phones
+# (phones.sh) run in the VM, each printed to the host as it returns, QEMU
+# is killed (no shutdown) as soon as the first join is answered. On a copy
+# of the cut disk: both ext4 file systems clean once their journals are
+# replayed, and the database's integrity_check ok. Then the same disk
+# boots again with its clock years in the past (QEMU's -rtc base, as a
+# device without a real-time clock): the clock is the last known time
+# again, every answer committed before the cut is there, and so is every
+# queue number (the next one follows them on the same day), the catalog is
+# one of the two whole, the phone joined in run_checks and every phone
+# whose join was answered are still let out with at most their hour (and
+# nobody else but the phone whose join was under way), no answer is dated
 # with a wrong day, the root read-only and the technician's package kept.
 
 readonly_checks() {
@@ -64,16 +66,65 @@ responses_in() {
         python3 -c 'import json, sys; print(json.load(sys.stdin)["responses"])' 2>/dev/null
 }
 
-# The let-out elements of the portal's set "joined", as "N max-seconds":
-# how many carry a timeout, and the longest time one has left.
-let_out() {
+# The let-out elements of the portal's set "joined", a line each:
+# "MAC SECONDS-LEFT".
+joined_set() {
     vm 'sudo nft list set inet anjungan_captive joined' | python3 -c '
 import re, sys
 def seconds(s):
     units = {"d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
     return sum(float(n) * units[u] for n, u in re.findall(r"([0-9]+)(ms|d|h|m|s)", s))
-left = [seconds(e) for e in re.findall(r"expires ((?:[0-9]+(?:ms|d|h|m|s))+)", sys.stdin.read())]
-print(len(left), int(max(left)) if left else 0)'
+element = r"([0-9a-f]{2}(?::[0-9a-f]{2}){5}) \. [0-9.]+[^,}]*?expires ((?:[0-9]+(?:ms|d|h|m|s))+)"
+for mac, left in re.findall(element, sys.stdin.read()):
+    print(mac, int(seconds(left)))'
+}
+
+# let_out SET: "N max-seconds" of joined_set's lines: how many, and the
+# longest time one has left.
+let_out() {
+    printf '%s\n' "$1" | awk 'NF { n++; if ($2 > m) m = $2 } END { print n + 0, m + 0 }'
+}
+
+# phones ARGS...: phones.sh in the VM (phone.sh ahead of it).
+phones() {
+    cat "$here/phone.sh" "$here/phones.sh" | vm sudo bash -s "$@"
+}
+
+# joins_kept SET FIRST PHONES-UP JOINS: whether every phone whose join
+# was answered before the cut (JOINS, "sta2 sta3") is in the set after it
+# (SET, joined_set's lines) with at most its hour left, and nobody else but
+# the phone joined before (FIRST, a MAC) and the one whose join was under
+# way at the cut. PHONES-UP: phones.sh up's lines, for their MACs.
+joins_kept() {
+    python3 - "$@" <<'PY'
+import sys
+elements, first, up, joins = sys.argv[1:5]
+left = dict(line.split() for line in elements.splitlines() if line.strip())
+macs = {}
+for line in up.splitlines():
+    name, _, rest = line.partition(" ")
+    if rest.startswith("mac: "):
+        macs[name] = rest[len("mac: "):]
+order = sorted(macs)
+answered = joins.split()
+wrong = []
+for phone in answered:
+    mac = macs.get(phone, "?")
+    if mac not in left:
+        wrong.append(f"{phone} ({mac}) not let out")
+    elif not 0 < int(left[mac]) <= 3600:
+        wrong.append(f"{phone} ({mac}) with {left[mac]} s left")
+# The join under way at the cut: the one after the last answered.
+following = order[order.index(answered[-1]) + 1:] if answered and answered[-1] in order else []
+under_way = following[0] if following else None
+allowed = {first} | {macs.get(p) for p in answered} | ({macs[under_way]} if under_way else set())
+wrong += [f"{mac} let out without a join" for mac in left if mac not in allowed]
+if wrong or not answered:
+    print("no: " + ("; ".join(wrong) or "no join answered"))
+else:
+    extra = f"; {under_way}'s, under way, " + ("let out too" if macs[under_way] in left else "not") if under_way else ""
+    print(f"yes ({len(answered)} answered{extra})")
+PY
 }
 
 # numbers_today: the VM's local day and how many numbers of prefix A
@@ -89,8 +140,9 @@ print(day, next((s["taken"] for s in json.loads(status) if s["prefix"] == "A"), 
 take_number='sudo -u anjungan anjungan receipt --ticket ktp-el-baru --out /tmp/cut-ticket.bin'
 
 power_cut_checks() {
-    local catalog_pid survey_pid queue_pid qemu_cmd committed numbers before_answers before_let_out before_numbers after_numbers t_cut zone today began
-    phase "power cut: catalog imports, survey answers and queue numbers under way"
+    local catalog_pid survey_pid queue_pid joins_pid qemu_cmd committed numbers joins before_answers before_set before_let_out
+    local before_numbers after_numbers after_set t_cut zone today began first_phone phones_up addressed
+    phase "power cut: catalog imports, survey answers, queue numbers and joins under way"
     # Two large bundles: the demo catalog and 1500 services more, named
     # cut-a-N in one and cut-b-N in the other.
     vm 'sudo -u anjungan anjungan catalog export' >"$work/catalog.json"
@@ -115,8 +167,16 @@ PY
         "$(vm 'sudo -u anjungan anjungan catalog import /tmp/cut-a.json >/dev/null && echo imported')"
     before_answers=$(responses_in)
     before_numbers=$(numbers_today)
-    before_let_out=$(let_out)
-    check "power cut: the phone let out before it (elements, seconds left)" "~^[1-9][0-9]* [0-9]+$" "$before_let_out"
+    before_set=$(joined_set)
+    before_let_out=$(let_out "$before_set")
+    check "power cut: the phone let out before it (elements, seconds left)" "~^1 [0-9]+$" "$before_let_out"
+    first_phone=$(printf '%s\n' "$before_set" | awk 'NR == 1 { print $1 }')
+    # Four more phones, associated and with addresses, whose joins the cut
+    # will come in the middle of.
+    phones_up=$(phones up "'Anjungan Uji'" 2>&1) || true
+    addressed=$(printf '%s\n' "$phones_up" | sed -n 's/^\(sta[0-9]\) address: 10\.42\.[0-9.]*$/\1/p' | xargs)
+    check "power cut: four more phones on the Wi-Fi, each with an address" "sta2 sta3 sta4 sta5" "$addressed"
+    [ "$addressed" = "sta2 sta3 sta4 sta5" ] || printf '%s\n' "$phones_up"
 
     # Each line reaches the host only once its command has returned: what
     # the host has, was committed.
@@ -138,8 +198,15 @@ PY
         waited=$((waited + 1))
         [ $waited -lt 300 ] || break
     done
-    # Into the middle of the next import.
-    sleep 1.5
+    # The joins last: the cut comes as soon as the portal has answered the
+    # first, while the next is under way (and, most likely, an import).
+    phones join >"$work/cut-joins.log" 2>&1 &
+    joins_pid=$!
+    waited=0
+    until grep -q '^joined' "$work/cut-joins.log" || [ $waited -ge 600 ]; do
+        sleep 0.1
+        waited=$((waited + 1))
+    done
 
     phase "power cut: QEMU killed"
     mapfile -d '' qemu_cmd </proc/"$qemu_pid"/cmdline
@@ -147,12 +214,13 @@ PY
     kill -KILL "$qemu_pid"
     wait "$qemu_pid" 2>/dev/null || true
     qemu_pid=
-    wait "$catalog_pid" "$survey_pid" "$queue_pid" 2>/dev/null || true
+    wait "$catalog_pid" "$survey_pid" "$queue_pid" "$joins_pid" 2>/dev/null || true
     committed=$(grep -c answer "$work/cut-survey.log" || true)
     numbers=$(grep -c '^number$' "$work/cut-queue.log" || true)
-    check "power cut: answers, imports and queue numbers committed before it" "~^[1-9][0-9]* [1-9][0-9]* [1-9][0-9]*$" \
-        "$committed $(grep -c '^[ab]$' "$work/cut-catalog.log" || true) $numbers"
-    echo "committed before the cut: $committed survey answers, $numbers queue numbers, $(grep -c '^[ab]$' "$work/cut-catalog.log") catalog imports (last: $(grep '^[ab]$' "$work/cut-catalog.log" | tail -n 1))"
+    joins=$(sed -n 's/^joined //p' "$work/cut-joins.log" | xargs)
+    check "power cut: answers, imports, queue numbers and joins answered before it" "~^[1-9][0-9]* [1-9][0-9]* [1-9][0-9]* [1-9]$" \
+        "$committed $(grep -c '^[ab]$' "$work/cut-catalog.log" || true) $numbers $(wc -w <<<"$joins")"
+    echo "committed before the cut: $committed survey answers, $numbers queue numbers, $(grep -c '^[ab]$' "$work/cut-catalog.log") catalog imports (last: $(grep '^[ab]$' "$work/cut-catalog.log" | tail -n 1)), the joins of ${joins:-no phone} (of sta2..sta5; $(grep -cv '^joined' "$work/cut-joins.log") other lines)"
 
     cut_disk_checks
 
@@ -163,7 +231,7 @@ PY
     # The radios again (the simulated ones are gone with the reboot): the
     # portal reconciles its sessions once it has its interface, after
     # waiting up to 20 s for a time synchronisation that cannot come here.
-    vm 'sudo modprobe mac80211_hwsim radios=2
+    vm 'sudo modprobe mac80211_hwsim radios=6
         for i in $(seq 120); do systemctl -q is-active anjungan-captive && exit; sleep 1; done' || true
 
     check "no clock: the last known time again (not more than 2 min before the cut)" "yes" \
@@ -185,8 +253,13 @@ PY
 import json, sys
 ids = [s["id"] for s in json.load(sys.stdin)["services"]]
 print(sum(i.startswith("cut-a-") for i in ids), sum(i.startswith("cut-b-") for i in ids))')"
-    check "after the cut: the joined phone still let out, its hour not extended" "yes" \
-        "$(let_out | awk -v b="$before_let_out" '{ split(b, was, " "); print ($1 == was[1] && $2 > 0 && $2 <= 3600) ? "yes" : "no: " $0 " (before: " b ")" }')"
+    after_set=$(joined_set)
+    check "after the cut: the phone joined before it still let out, its hour not extended" "yes" \
+        "$(printf '%s\n' "$after_set" | awk -v m="$first_phone" -v b="$before_let_out" '
+            $1 == m { found = 1; ok = $2 > 0 && $2 <= 3600; left = $2 }
+            END { print (found && ok) ? "yes" : "no: " (found ? left " s left" : m " not in the set") " (before: " b ")" }')"
+    check "after the cut: every phone whose join was answered before it let out, for at most its hour" "~^yes" \
+        "$(joins_kept "$after_set" "$first_phone" "$phones_up" "$joins")"
     zone=$(vm 'timedatectl show -p Timezone --value')
     today=$(TZ=$zone date +%F)
     # Every answer of this test was given since the test began, perhaps

@@ -2,30 +2,24 @@
 # Runs inside the booted image (as root, over SSH) for tests/image/boot-test.sh:
 # a phone on the free Wi-Fi, made of the kernel's simulated radios.
 #
-#   station.sh SSID
+#   cat phone.sh station.sh | bash -s SSID
 #
-# mac80211_hwsim gives two radios. The device's own services must notice
+# mac80211_hwsim gives six radios. The device's own services must notice
 # the first (wlan0) appearing late and open the guest network on it; the
-# second radio is moved into the network namespace "sta", where
-# wpa_supplicant associates, busybox udhcpc asks for an address and option
-# 114, and curl plays the phone's probe, its join and its browsing. Every
-# result is printed as "name: value" for the test to judge.
+# second becomes a phone in the network namespace "sta" (phone.sh), and
+# curl plays its probe, its join and its browsing. The other four wait
+# for the power cut (phones.sh). Every result is printed as "name: value"
+# for the test to judge.
 set -uo pipefail
 ssid=$1
-portal=10.42.0.1
-internet=203.0.113.10
+# phone.sh comes ahead of this script: wait_for, phone_up, phone_join.
 
-wait_for() { # seconds command...
-    local n=$1
-    shift
-    for _ in $(seq "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 1; done
-    return 1
-}
 in_sta() { ip netns exec sta "$@"; }
 
-modprobe mac80211_hwsim radios=2
-wait_for 20 test -e /sys/class/net/wlan1 || { echo "radios: none"; exit 1; }
-echo "radios: wlan0 wlan1"
+# Six radios: this phone's and the power cut's four (readonly.sh, phones.sh).
+modprobe mac80211_hwsim radios=6
+wait_for 20 test -e /sys/class/net/wlan5 || { echo "radios: none"; exit 1; }
+echo "radios: wlan0..wlan5"
 
 ap_up() { iw dev wlan0 info | grep -q 'type AP' && ip -4 addr show dev wlan0 | grep -q "inet $portal/"; }
 if wait_for 90 ap_up; then echo "access point: up"; else
@@ -35,58 +29,15 @@ if wait_for 90 ap_up; then echo "access point: up"; else
     exit 1
 fi
 
-phy=$(cat /sys/class/net/wlan1/phy80211/name)
-ip netns add sta
-iw phy "$phy" set netns name sta
-in_sta ip link set lo up
-in_sta ip link set wlan1 up
-mkdir -p /run/sta
-cat >/run/sta/wpa.conf <<CONF
-ctrl_interface=/run/sta/wpa
-network={
-    ssid="$ssid"
-    key_mgmt=NONE
-    scan_ssid=1
-}
-CONF
-in_sta wpa_supplicant -B -i wlan1 -c /run/sta/wpa.conf -P /run/sta/wpa.pid -f /run/sta/wpa.log
-associated() { in_sta wpa_cli -p /run/sta/wpa -i wlan1 status | grep -q '^wpa_state=COMPLETED'; }
-if wait_for 60 associated; then echo "associated: yes"; else
-    echo "associated: no"
-    tail -n 20 /run/sta/wpa.log
-    exit 1
-fi
-
-# The hook must be executable, and /run is mounted noexec (initramfs-tools
-# does so): it goes to the root file system's /var/tmp.
-hook=$(mktemp -d /var/tmp/anjungan-station.XXXXXX)/udhcpc.sh
-cat >"$hook" <<'SCRIPT'
-#!/bin/sh
-# udhcpc's hook: configure the station's address and keep what the server said.
-case $1 in
-bound | renew)
-    ip addr flush dev "$interface"
-    ip addr add "$ip/$mask" dev "$interface"
-    ip route replace default via "$router"
-    # No /etc/netns/sta/resolv.conf: the root is read-only, and the
-    # station reaches everything by address.
-    env >/run/sta/lease
-    ;;
-esac
-SCRIPT
-chmod 755 "$hook"
-if in_sta busybox udhcpc -i wlan1 -O 114 -s "$hook" -q -f -n -t 10 -T 2 >/run/sta/udhcpc.log 2>&1; then
-    echo "address: $(sed -n 's/^ip=//p' /run/sta/lease)"
-    echo "router: $(sed -n 's/^router=//p' /run/sta/lease)"
-    # udhcpc hands an option it has no name for over in hex.
-    hex=$(sed -n 's/^opt114=//p' /run/sta/lease)
-    echo "option 114: $(printf '%b' "$(printf '%s' "$hex" | sed 's/../\\x&/g')")"
-else
-    echo "address: none"
-    cat /run/sta/udhcpc.log
+if ! phone_up wlan1 sta "$ssid"; then
     journalctl -b -u anjungan-dnsmasq -n 15 --no-pager
     exit 1
 fi
+lease=/run/phones/wlan1.lease
+echo "router: $(sed -n 's/^router=//p' "$lease")"
+# udhcpc hands an option it has no name for over in hex.
+hex=$(sed -n 's/^opt114=//p' "$lease")
+echo "option 114: $(printf '%b' "$(printf '%s' "$hex" | sed 's/../\\x&/g')")"
 
 # The portal waits for the radio and its address in the process and
 # listens within about half a second of them; a phone that associates in
@@ -117,9 +68,7 @@ echo "capport: $(curl_sta -H 'Accept: application/captive+json' "http://$portal/
 ssh_banner() { in_sta timeout 5 bash -c "exec 3<>/dev/tcp/$1/22 && head -c 7 <&3" 2>/dev/null || echo unreachable; }
 uplink=$(ip -4 -o addr show dev eth0 | awk '{sub(/\/.*/, "", $4); print $4; exit}')
 echo "device ssh on the guest side: $(ssh_banner "$portal")"
-page=$(curl_sta "http://$portal/")
-csrf=$(printf '%s' "$page" | grep -o 'name="csrf" value="[^"]*"' | sed 's/.*value="//; s/"$//')
-echo "join: $(curl_sta -o /dev/null -w '%{http_code}' --data-urlencode "csrf=$csrf" --data-urlencode lang=id "http://$portal/join")"
+echo "join: $(phone_join sta)"
 echo "internet: $(curl_sta "http://$internet/")"
 echo "device ssh on the uplink after joining: $(ssh_banner "$uplink")"
 echo "capport after joining: $(curl_sta -H 'Accept: application/captive+json' "http://$portal/api/captive" | tr -d '\n')"
