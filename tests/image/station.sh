@@ -55,10 +55,10 @@ if listening; then echo "portal listening: after ${waited} s"; else
 fi
 
 curl_sta() { in_sta curl --silent --show-error --max-time 10 "$@"; }
-probe=$(curl_sta -o /dev/null -w '%{http_code} %{redirect_url}' "http://$internet/generate_204" 2>/run/sta/probe.err)
+probe=$(curl_sta -o /dev/null -w '%{http_code} %{redirect_url}' "http://$internet/generate_204" 2>/run/phones/probe.err)
 echo "probe: $probe"
 case $probe in 30?\ *) ;; *)
-    echo "probe's error: $(cat /run/sta/probe.err)"
+    echo "probe's error: $(cat /run/phones/probe.err)"
     ss -ltn
     nft list table inet anjungan_captive | head -n 40
     ;;
