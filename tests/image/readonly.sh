@@ -220,7 +220,8 @@ PY
     joins=$(sed -n 's/^joined //p' "$work/cut-joins.log" | xargs)
     check "power cut: answers, imports, queue numbers and joins answered before it" "~^[1-9][0-9]* [1-9][0-9]* [1-9][0-9]* [1-9]$" \
         "$committed $(grep -c '^[ab]$' "$work/cut-catalog.log" || true) $numbers $(wc -w <<<"$joins")"
-    echo "committed before the cut: $committed survey answers, $numbers queue numbers, $(grep -c '^[ab]$' "$work/cut-catalog.log") catalog imports (last: $(grep '^[ab]$' "$work/cut-catalog.log" | tail -n 1)), the joins of ${joins:-no phone} (of sta2..sta5; $(grep -cv '^joined' "$work/cut-joins.log") other lines)"
+    echo "committed before the cut: $committed survey answers, $numbers queue numbers, $(grep -c '^[ab]$' "$work/cut-catalog.log") catalog imports (last: $(grep '^[ab]$' "$work/cut-catalog.log" | tail -n 1)), the joins of ${joins:-no phone} (of sta2..sta5)"
+    check "power cut: no phone's join refused" "" "$(grep '^refused' "$work/cut-joins.log" | xargs)"
 
     cut_disk_checks
 
