@@ -10,7 +10,7 @@
 # power_cut_checks: while catalog imports (two large bundles, alternating),
 # survey answers, queue numbers and the joins of four more phones
 # (phones.sh) run in the VM, each printed to the host as it returns, QEMU
-# is killed (no shutdown) as soon as the first join is answered. On a copy
+# is killed (no shutdown) as soon as two joins are answered. On a copy
 # of the cut disk: both ext4 file systems clean once their journals are
 # replayed, and the database's integrity_check ok. Then the same disk
 # boots again with its clock years in the past (QEMU's -rtc base, as a
@@ -213,12 +213,12 @@ PY
         waited=$((waited + 1))
         [ $waited -lt 300 ] || break
     done
-    # The joins last: the cut comes as soon as the portal has answered the
-    # first, while the next is under way (and, most likely, an import).
+    # The joins last: the cut comes as soon as the portal has answered two,
+    # while the third is under way (and, most likely, an import).
     phones join >"$work/cut-joins.log" 2>&1 &
     joins_pid=$!
     waited=0
-    until grep -q '^joined' "$work/cut-joins.log" || [ $waited -ge 600 ]; do
+    until [ "$(grep -c '^joined' "$work/cut-joins.log")" -ge 2 ] || [ $waited -ge 600 ]; do
         sleep 0.1
         waited=$((waited + 1))
     done
