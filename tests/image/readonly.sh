@@ -62,16 +62,16 @@ readonly_checks() {
     # read-only. (Before the lock, the first made it read-only under the
     # second.)
     check "maintenance: two sessions at once (the root while the second runs alone, after both)" "writable read-only" \
-        "$(vm 'd=$(mktemp -d)
-               sudo anjungan-maintenance sh -c "until [ -e $d/a ]; do sleep 0.2; done" 2>/dev/null &
+        "$(vm 'd=$(mktemp -d) m=/usr/sbin/anjungan-maintenance
+               sudo $m sh -c "until [ -e $d/a ]; do sleep 0.2; done" 2>/dev/null &
                first=$!
-               for i in $(seq 100); do anjungan-maintenance status | grep -q writable && break; sleep 0.2; done
-               sudo anjungan-maintenance sh -c "touch $d/in; until [ -e $d/b ]; do sleep 0.2; done" 2>/dev/null &
+               for i in $(seq 100); do $m status | grep -q writable && break; sleep 0.2; done
+               sudo $m sh -c "touch $d/in; until [ -e $d/b ]; do sleep 0.2; done" 2>/dev/null &
                for i in $(seq 100); do [ -e $d/in ] && break; sleep 0.2; done
                touch $d/a; wait $first
-               alone=$(anjungan-maintenance status)
+               alone=$($m status)
                touch $d/b; wait
-               echo ${alone##* } $(anjungan-maintenance status | sed "s/.* //"); rm -rf $d')"
+               echo ${alone##* } $($m status | sed "s/.* //"); rm -rf $d')"
 }
 
 # responses_in ARGS...: how many survey answers `anjungan survey report
