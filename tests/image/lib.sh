@@ -144,6 +144,14 @@ vm() {
         technician@127.0.0.1 "$@"
 }
 
+# phone_script SCRIPT ARGS...: tests/image/SCRIPT run as root in the VM
+# with phone.sh ahead of it (the phones' shared steps; see phone.sh).
+phone_script() {
+    local script=$1
+    shift
+    cat "$here/phone.sh" "$here/$script" | vm sudo bash -s "$@"
+}
+
 # wait_for_ssh PORT: until the technician's key logs in (or QEMU ends, or
 # ANJUNGAN_BOOT_TIMEOUT seconds pass).
 wait_for_ssh() {
@@ -190,7 +198,7 @@ run_checks() {
     # A phone on the free Wi-Fi. The radios appear only now, as a USB
     # dongle might: the guest network's services must pick them up.
     local station
-    station=$(cat "$here/phone.sh" "$here/station.sh" | vm sudo bash -s "'Anjungan Uji'" 2>&1) || true
+    station=$(phone_script station.sh "'Anjungan Uji'" 2>&1) || true
     result() { printf '%s\n' "$station" | sed -n "s/^$1: //p" | head -n 1; }
     check "wifi: access point on wlan0" "up" "$(result 'access point')"
     check "wifi: station associated" "yes" "$(result associated)"

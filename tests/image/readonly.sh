@@ -100,11 +100,6 @@ let_out() {
     printf '%s\n' "$1" | awk 'NF { n++; if ($2 > m) m = $2 } END { print n + 0, m + 0 }'
 }
 
-# phones ARGS...: phones.sh in the VM (phone.sh ahead of it).
-phones() {
-    cat "$here/phone.sh" "$here/phones.sh" | vm sudo bash -s "$@"
-}
-
 # joins_kept SET FIRST PHONES-UP JOINS: whether every phone whose join
 # was answered before the cut (JOINS, "sta2 sta3") is in the set after it
 # (SET, joined_set's lines) with at most its hour left, and nobody else but
@@ -188,7 +183,7 @@ PY
     first_phone=$(printf '%s\n' "$before_set" | awk 'NR == 1 { print $1 }')
     # Four more phones, associated and with addresses, whose joins the cut
     # will come in the middle of.
-    phones_up=$(phones up "'Anjungan Uji'" 2>&1) || true
+    phones_up=$(phone_script phones.sh up "'Anjungan Uji'" 2>&1) || true
     addressed=$(printf '%s\n' "$phones_up" | sed -n 's/^\(sta[0-9]\) address: 10\.42\.[0-9.]*$/\1/p' | xargs)
     check "power cut: four more phones on the Wi-Fi, each with an address" "sta2 sta3 sta4 sta5" "$addressed"
     [ "$addressed" = "sta2 sta3 sta4 sta5" ] || printf '%s\n' "$phones_up"
@@ -215,7 +210,7 @@ PY
     done
     # The joins last: the cut comes as soon as the portal has answered two,
     # while the third is under way (and, most likely, an import).
-    phones join >"$work/cut-joins.log" 2>&1 &
+    phone_script phones.sh join >"$work/cut-joins.log" 2>&1 &
     joins_pid=$!
     waited=0
     until [ "$(grep -c '^joined' "$work/cut-joins.log")" -ge 2 ] || [ $waited -ge 600 ]; do
